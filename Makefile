@@ -1,0 +1,30 @@
+# The two commands a newcomer types: `make report` and `make test`.
+# Each creates .venv when it is missing and installs the package with every framework,
+# pinned by constraints.txt; a second run finds the stamp file and skips the install.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROFILE ?= ci
+WORKERS ?= 2
+
+.PHONY: report test venv clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first and alone, pinned: it makes the resolver take the CPU wheel.
+	$(PY) -m pip install --quiet "torch==2.13.0" -c constraints.txt
+	$(PY) -m pip install --quiet -e ".[dev]" -c constraints.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+report: $(STAMP)
+	$(VENV)/bin/refimpl report --out reports --profile $(PROFILE)
+
+test: $(STAMP)
+	$(PY) -m pytest -n $(WORKERS) --hypothesis-profile=$(PROFILE)
+
+clean:
+	rm -rf $(VENV) .hypothesis
