@@ -204,11 +204,8 @@ class MatMul(Function):
         # on the right; the dropped axis comes back as size 1 in g.
         a2 = a32[None, :] if a.ndim == 1 else a32
         b2 = b32[:, None] if b.ndim == 1 else b32
-        g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        g2 = np.expand_dims(g, -1) if b.ndim == 1 else g
+        g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2
         da = np.matmul(g2, np.swapaxes(b2, -1, -2))   # dA = dY B^T
         db = np.matmul(np.swapaxes(a2, -1, -2), g2)   # dB = A^T dY
         da = sum_to(da, a2.shape).reshape(a.shape)

@@ -1,0 +1,343 @@
+"""Run one case on every implementation, compare each framework with the reference, classify.
+
+One case = one op, one drawn input, one dtype, one check (``forward`` or ``grad``).
+Each framework gets a status (DESIGN.md): pass, fail, convention, unsupported, missing,
+error. A framework that is not installed or that raises never stops the run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import refimpl
+from comparisons import DTYPES, FRAMEWORKS, conventions
+from comparisons.strategies import Case
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+STATUSES = ("pass", "fail", "convention", "unsupported", "missing", "error")
+CHECKS = ("forward", "grad")
+TOLERANCES_FILE = Path(__file__).with_name("tolerances.toml")
+
+
+# ------------------------------------------------------------------------ tolerances
+
+def load_tolerances(path: Path = TOLERANCES_FILE) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+_TOL = load_tolerances()
+
+
+def tolerance(op: str, dtype: str, check: str, table: dict | None = None) -> tuple[float, float]:
+    """(rtol, atol) for an op, dtype and check: the per-op override if any, else the default."""
+    table = table or _TOL
+    for o in table.get("override", []):
+        if o["op"] == op and o["dtype"] == dtype and o["check"] == check:
+            return float(o["rtol"]), float(o["atol"])
+    t = table[check][dtype]
+    return float(t["rtol"]), float(t["atol"])
+
+
+# ------------------------------------------------------------------------ frameworks
+
+_adapters: dict = {}
+
+
+def adapter(framework: str):
+    """The framework's adapter module, or None when the framework is not installed."""
+    if framework not in _adapters:
+        try:
+            _adapters[framework] = importlib.import_module(f"comparisons.{framework}")
+        except ImportError:
+            _adapters[framework] = None
+    return _adapters[framework]
+
+
+def versions() -> dict:
+    out = {}
+    for fw in FRAMEWORKS:
+        a = adapter(fw)
+        out[fw] = a.VERSION if a else None
+    return out
+
+
+# ------------------------------------------------------------------------- comparing
+
+def ulp(x: np.ndarray, dtype: str) -> np.ndarray:
+    """The spacing of ``dtype`` floats at |x| (float64 result): one unit in the last place."""
+    fi = _finfo(dtype)
+    ax = np.abs(np.asarray(x, dtype=np.float64))
+    with np.errstate(divide="ignore"):
+        e = np.floor(np.log2(np.where(ax > 0, ax, 1.0)))
+    e = np.where(ax > 0, np.maximum(e, fi.minexp), fi.minexp)
+    return np.ldexp(1.0, (e - fi.nmant).astype(int))
+
+
+def _finfo(dtype: str):
+    import ml_dtypes
+
+    return ml_dtypes.finfo(DTYPES[dtype]) if dtype == "bfloat16" else np.finfo(DTYPES[dtype])
+
+
+@dataclass
+class Comparison:
+    ok: bool
+    max_abs_err: float = 0.0
+    max_rel_err: float = 0.0
+    max_ulp: float = 0.0
+    tol_ratio: float = 0.0     # max |err| / (atol + rtol * scale): <= 1 passes
+    why: str = ""
+    # What kind of mismatch: "" (none), "shape", "dtype", "nan", "inf", "value";
+    # "subnormal" when every bad element is below the smallest normal in both (a flush
+    # to zero), "zero_sign" when the only difference is the sign of exact zeros.
+    kind: str = ""
+
+
+_INF = dict(max_abs_err=math.inf, max_rel_err=math.inf, max_ulp=math.inf, tol_ratio=math.inf)
+
+
+def compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comparison:
+    """Compare one array with the reference.
+
+    Shapes and dtypes must match exactly; NaN, +-inf and signed zeros must sit at the
+    same positions; finite values pass when |got - ref| <= atol + rtol * scale, with
+    scale = |ref| unless the op gives a larger yardstick (sums of many terms).
+    """
+    ref, got = np.asarray(ref), np.asarray(got)
+    if got.shape != ref.shape:
+        return Comparison(False, **_INF, why=f"shape {got.shape} != reference shape {ref.shape}",
+                          kind="shape")
+    if got.dtype != ref.dtype:
+        return Comparison(False, **_INF, why=f"dtype {got.dtype} != reference dtype {ref.dtype}",
+                          kind="dtype")
+    if ref.size == 0:
+        return Comparison(True)
+    r, g = ref.astype(np.float64), got.astype(np.float64)
+
+    def at(mask, what, kind, **errs):
+        i = tuple(int(k) for k in np.argwhere(mask)[0])
+        return Comparison(False, **(errs or _INF), kind=kind,
+                          why=f"{what} at {i}: reference {r[i]!r}, got {g[i]!r}")
+
+    nan_r = np.isnan(r)
+    if (nan_r != np.isnan(g)).any():
+        return at(nan_r != np.isnan(g), "NaN mismatch", "nan")
+    inf = ~nan_r & (np.isinf(r) | np.isinf(g))
+    if (inf & (r != g)).any():
+        return at(inf & (r != g), "inf mismatch", "inf")
+    fin = ~nan_r & ~inf
+    s = np.abs(r) if scale is None else np.broadcast_to(np.abs(np.asarray(scale, np.float64)), r.shape)
+    d = np.where(fin, np.abs(g - np.where(fin, r, 0)), 0.0) if fin.any() else np.zeros_like(r)
+    bound = atol + rtol * s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(bound > 0, d / np.where(bound > 0, bound, 1), np.where(d > 0, np.inf, 0))
+        rel = np.where(np.abs(r) > 0, d / np.abs(r), np.where(d > 0, np.inf, 0))
+    ratio, rel = np.where(fin, ratio, 0), np.where(fin, rel, 0)
+    ulps = np.where(fin, d / ulp(np.where(fin, r, 0), dtype), 0)
+    errs = dict(max_abs_err=float(d.max()), max_rel_err=float(rel.max()),
+                max_ulp=float(ulps.max()), tol_ratio=float(ratio.max()))
+    bad = fin & (ratio > 1.0)
+    if bad.any():
+        tiny = float(_finfo(dtype).tiny)
+        kind = "subnormal" if ((np.abs(r[bad]) < tiny) & (np.abs(g[bad]) < tiny)).all() else "value"
+        i = tuple(int(k) for k in np.argwhere(bad)[np.argmax(ratio[bad])])
+        return Comparison(False, **errs, kind=kind, why=(
+            f"at {i}: reference {r[i]!r}, got {g[i]!r}, |err| {d[i]:.3g} > "
+            f"atol {atol:g} + rtol {rtol:g} * scale {s[i]:.3g}"))
+    zs = (r == 0) & (g == 0) & (np.signbit(r) != np.signbit(g))
+    if zs.any():
+        return at(zs, "signed-zero mismatch", "zero_sign", **errs)
+    return Comparison(True, **errs)
+
+
+def convention_for(op, framework: str, dtype: str, check: str, kind: str) -> str | None:
+    """The measured convention that explains a mismatch, or None (then it is a fail)."""
+    if kind == "subnormal" and conventions.flushes_subnormals(framework, dtype):
+        return (f"{framework} flushes subnormal {dtype} results to zero on CPU "
+                "(measured: conventions 'flushes_subnormals')")
+    how = op.forward_scale if check == "forward" else op.grad_scale
+    if kind == "zero_sign" and how != "value":
+        return ("the sign of an exact zero produced by a sum depends on the order of the "
+                "additions and on the identity used for no terms (measured: conventions "
+                "'empty_sum')")
+    return None
+
+
+# -------------------------------------------------------------------------- one case
+
+@dataclass
+class Outcome:
+    framework: str
+    status: str
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    max_ulp: float | None = None
+    tol_ratio: float | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    detail: str = ""
+    repro: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _as_tuple(ys):
+    return tuple(ys) if isinstance(ys, (tuple, list)) else (ys,)
+
+
+def reference_forward(fn, case: Case):
+    return tuple(np.asarray(y) for y in _as_tuple(fn(*case.arrays, **case.kwargs)))
+
+
+def reference_vjp(fn, case: Case, cotangents):
+    """Gradients of sum_i <y_i, g_i> by refimpl's own autodiff (refimpl.grad)."""
+    def loss(*xs):
+        total = None
+        for y, g in zip(_as_tuple(fn(*xs, **case.kwargs)), cotangents):
+            term = refimpl.sum(refimpl.mul(y, g))
+            total = term if total is None else refimpl.add(total, term)
+        return total
+
+    with np.errstate(all="ignore"):
+        return refimpl.grad(loss, argnums=tuple(range(len(case.arrays))))(*case.arrays)
+
+
+def _scales(op, case, dtype, check, outputs, cotangents):
+    """The per-element error yardstick of each compared array (None means |ref|)."""
+    how = op.forward_scale if check == "forward" else op.grad_scale
+    n = len(outputs) if check == "forward" else len(case.arrays)
+    if how == "value":
+        return [None] * n
+    if callable(how):
+        return how(case, dtype, outputs, cotangents if check == "grad" else None)
+    # "abs": the same computation on |inputs| (and |cotangents|), in float64.
+    absed = Case(tuple(np.abs(x.astype(np.float64)) for x in case.arrays), case.kwargs, case.seed)
+    with np.errstate(all="ignore"):
+        if check == "forward":
+            return list(reference_forward(op.reference, absed))
+        return [np.abs(g) for g in reference_vjp(
+            op.reference, absed, [np.abs(c.astype(np.float64)) for c in cotangents])]
+
+
+_UNSUPPORTED = re.compile(r"not implemented for|not supported|unsupported|no kernel|"
+                          r"could not find device for node|NotFoundError", re.I)
+
+
+def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, reference=None,
+             tolerances: dict | None = None) -> list[Outcome]:
+    """Run one case on the reference and every framework; one Outcome per framework.
+
+    ``reference`` replaces the op's numpy reference (the canaries use it to push a
+    deliberately wrong implementation through the very same comparison).
+    """
+    fn = reference or op.reference
+    with np.errstate(all="ignore"):
+        outputs = reference_forward(fn, case)
+    cotangents = case.cotangents(outputs)
+    expected = outputs if check == "forward" else reference_vjp(fn, case, cotangents)
+    expected = tuple(np.asarray(e) for e in expected)
+    rtol, atol = tolerance(op.name, dtype, check, tolerances)
+    scales = None
+    results = []
+    for fw in frameworks:
+        ad = adapter(fw)
+        if ad is None:
+            results.append(Outcome(fw, "missing", detail=f"{fw} is not installed"))
+            continue
+        reason = op.unsupported.get(fw, {}).get(dtype)
+        if reason:
+            results.append(Outcome(fw, "unsupported", detail=reason))
+            continue
+        try:
+            twin = op.twin(fw)
+        except AttributeError:
+            results.append(Outcome(fw, "unsupported", detail=f"{fw} has no twin of {op.name}"))
+            continue
+        try:
+            if check == "forward":
+                got = _as_tuple(ad.forward(twin, case.arrays, case.kwargs))
+            else:
+                _, got = ad.vjp(twin, case.arrays, case.kwargs, cotangents)
+            got = [ad.to_numpy(t, DTYPES[dtype]) for t in _as_tuple(got)]
+        except Exception as e:  # the framework raised: record it and go on
+            msg = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+            status = "unsupported" if _UNSUPPORTED.search(msg) else "error"
+            results.append(Outcome(fw, status, detail=msg[:300],
+                                   repro=repro(op, case, dtype, check, fw) if status == "error" else None))
+            continue
+        if scales is None:
+            scales = _scales(op, case, dtype, check, outputs, cotangents)
+        if len(got) != len(expected):
+            results.append(Outcome(fw, "fail", rtol=rtol, atol=atol,
+                                   detail=f"{len(got)} arrays returned, reference has {len(expected)}",
+                                   repro=repro(op, case, dtype, check, fw)))
+            continue
+        cmps = [compare(e, g, dtype, rtol, atol, s) for e, g, s in zip(expected, got, scales)]
+        bad = [(i, c) for i, c in enumerate(cmps) if not c.ok]
+        notes = [convention_for(op, fw, dtype, check, c.kind) for _, c in bad]
+        status = "pass" if not bad else "convention" if all(notes) else "fail"
+        out = Outcome(
+            fw, status,
+            max_abs_err=max((c.max_abs_err for c in cmps), default=0.0),
+            max_rel_err=max((c.max_rel_err for c in cmps), default=0.0),
+            max_ulp=max((c.max_ulp for c in cmps), default=0.0),
+            tol_ratio=max((c.tol_ratio for c in cmps), default=0.0),
+            rtol=rtol, atol=atol)
+        if bad:
+            k = next((j for j, n in enumerate(notes) if not n), 0)
+            i, c = bad[k]
+            what = f"output {i}" if check == "forward" else f"gradient of input {i}"
+            out.detail = f"{what}: {c.why}" + (f" -- {notes[k]}" if notes[k] else "")
+            out.repro = repro(op, case, dtype, check, fw) if status == "fail" else None
+        results.append(out)
+    return results
+
+
+# ----------------------------------------------------------------------------- repro
+
+def _literal(a: np.ndarray, dtype: str) -> str:
+    vals = a.astype(np.float64).ravel().tolist()
+    body = ", ".join("np.nan" if math.isnan(v) else ("np.inf" if v == math.inf else
+                     "-np.inf" if v == -math.inf else repr(v)) for v in vals)
+    cast = f".astype(ml_dtypes.bfloat16)" if dtype == "bfloat16" else ""
+    base = "np.float32" if dtype == "bfloat16" else f"np.{dtype}"
+    return f"np.array([{body}], dtype={base}).reshape({a.shape!r}){cast}"
+
+
+def repro(op, case: Case, dtype: str, check: str, framework: str) -> str:
+    """A self-contained script: the inputs, the refimpl call and the framework's call."""
+    ad = adapter(framework)
+    xs = ",\n      ".join(_literal(x, dtype) for x in case.arrays)
+    lines = [
+        f"# refimpl repro: op={op.name} framework={framework} dtype={dtype} check={check}",
+        "import ml_dtypes, numpy as np",
+        "import refimpl",
+        "from comparisons.strategies import Case",
+        "from comparisons.harness import reference_forward, reference_vjp",
+        f"xs = [{xs}]",
+        f"kwargs = {case.kwargs!r}",
+        f"check = {check!r}",
+        f"case = Case(tuple(xs), kwargs, seed={case.seed})",
+        f"ref = reference_forward(refimpl.{op.name}, case)",
+        "gs = case.cotangents(ref)   # the upstream gradients, one per output",
+        f"if check == 'grad':\n    ref = reference_vjp(refimpl.{op.name}, case, gs)",
+    ]
+    if ad is not None:
+        lines.append(ad.REPRO.format(module=op.module, op=op.name).rstrip())
+    lines.append("print('refimpl:', ref)\nprint('" + framework + ":', got)")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `refimpl report` or pytest")

@@ -1,0 +1,43 @@
+"""JAX twins of refimpl, and the adapter the harness drives them through.
+
+float64 is enabled (``jax_enable_x64``) so float64 compares at float64. Gradients come
+from ``jax.vjp``.
+"""
+
+import jax
+import numpy as np
+
+jax.config.update("jax_enable_x64", True)
+
+import jax.numpy as jnp  # noqa: E402
+
+NAME = "jax"
+VERSION = jax.__version__
+
+
+def to_native(a: np.ndarray):
+    return jnp.asarray(np.asarray(a))  # bfloat16 is native (ml_dtypes)
+
+
+def to_numpy(t, dtype) -> np.ndarray:
+    return np.asarray(t)
+
+
+def forward(fn, arrays, kwargs):
+    return fn(*[to_native(a) for a in arrays], **kwargs)
+
+
+def vjp(fn, arrays, kwargs, cotangents):
+    ys, pullback = jax.vjp(lambda *xs: fn(*xs, **kwargs), *[to_native(a) for a in arrays])
+    cts = tuple(to_native(g) for g in cotangents)
+    gs = pullback(cts if isinstance(ys, tuple) else cts[0])
+    return ys, gs
+
+
+REPRO = """\
+import jax
+jax.config.update("jax_enable_x64", True)
+from comparisons.jax import {module} as twin
+ys, pullback = jax.vjp(lambda *xs: twin.{op}(*xs, **kwargs), *xs)
+got = pullback(tuple(gs) if isinstance(ys, tuple) else gs[0]) if check == "grad" else ys
+"""

@@ -1,0 +1,161 @@
+"""`refimpl report`: run the registry through the harness and write parity.json and parity.md.
+
+Each (op, dtype, check) draws its inputs with hypothesis (examples per profile, one seed
+for the whole run), runs every framework on each input, and folds the outcomes into one
+row per framework: the worst status seen, the largest errors, a repro of the first fail.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from comparisons import FRAMEWORKS, conventions, harness, registry
+
+SCHEMA_FILE = Path(__file__).with_name("parity.schema.json")
+PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
+# Worst first: the status of a row is the worst any of its examples got.
+_SEVERITY = ["fail", "error", "convention", "pass", "unsupported", "missing"]
+
+
+def environment(profile: str, seed: int) -> dict:
+    v = harness.versions()
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+        "torch": v["torch"], "tensorflow": v["tensorflow"], "jax": v["jax"],
+        "profile": profile, "seed": seed,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _num(x):
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+class _Row:
+    """Everything one (op, framework, dtype, check) saw over its examples."""
+
+    def __init__(self, op, fw, dtype, check):
+        self.key = (op, fw, dtype, check)
+        self.counts: dict = {}
+        self.errs = dict(max_abs_err=0.0, max_rel_err=0.0, max_ulp=0.0, tol_ratio=0.0)
+        self.rtol = self.atol = None
+        self.detail, self.repro, self.worst = "", None, "missing"
+
+    def add(self, o: harness.Outcome):
+        self.counts[o.status] = self.counts.get(o.status, 0) + 1
+        for k in self.errs:
+            v = getattr(o, k)
+            if v is not None:
+                self.errs[k] = max(self.errs[k], v)
+        if o.rtol is not None:
+            self.rtol, self.atol = o.rtol, o.atol
+        if _SEVERITY.index(o.status) < _SEVERITY.index(self.worst):
+            self.worst, self.detail, self.repro = o.status, o.detail, o.repro
+        elif o.status == self.worst and not self.detail:
+            self.detail = o.detail
+
+    def as_dict(self, op) -> dict:
+        name, fw, dtype, check = self.key
+        seen = any(s in self.counts for s in ("pass", "fail", "convention"))
+        return {
+            "concept": op.concept, "op": name, "framework": fw, "dtype": dtype, "check": check,
+            "status": self.worst,
+            **{k: (_num(v) if seen else None) for k, v in self.errs.items()},
+            "rtol": self.rtol, "atol": self.atol,
+            "examples": sum(self.counts.values()),
+            "repro": self.repro, "counts": dict(sorted(self.counts.items())),
+            "detail": self.detail,
+            "known_failure": op.known_failures.get((fw, dtype, check)),
+        }
+
+
+def _examples(op, dtype, check, seed, profile, rows, frameworks):
+    """A hypothesis-driven function that runs every drawn case and folds it into rows."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    @hseed(seed)
+    @settings(max_examples=PROFILES[profile], deadline=None, database=None,
+              derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(op.inputs(dtype))
+    def body(case):
+        for o in harness.run_case(op, case, dtype, check, frameworks):
+            rows[(op.name, o.framework, dtype, check)].add(o)
+
+    return body
+
+
+def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
+        checks=harness.CHECKS, progress=None) -> dict:
+    """Run the conformance cases and return the parity document (a dict)."""
+    ops = [registry.OPS[n] for n in ops] if ops else registry.OPS_LIST
+    jobs = [(op, d, c) for op in ops for d in (dtypes or op.dtypes) if d in op.dtypes
+            for c in checks]
+    rows = {}
+    for n, (op, dtype, check) in enumerate(jobs):
+        for fw in frameworks:
+            rows.setdefault((op.name, fw, dtype, check), _Row(op.name, fw, dtype, check))
+
+        _examples(op, dtype, check, seed, profile, rows, frameworks)()
+        if progress:
+            progress(n + 1, len(jobs), f"{op.name} {dtype} {check}")
+    results = [rows[k].as_dict(registry.OPS[k[0]]) for k in rows]
+    return {
+        "schema_version": 1,
+        "environment": environment(profile, seed),
+        "results": results,
+        "conventions": conventions.table(frameworks),
+        "accuracy": [],
+    }
+
+
+def validate(doc: dict) -> None:
+    """Raise jsonschema.ValidationError unless ``doc`` follows parity.schema.json."""
+    import jsonschema
+
+    jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
+
+
+def write(doc: dict, out: Path) -> list[Path]:
+    """Write parity.json and parity.md into ``out`` atomically: each file is written
+    beside its destination and renamed over it, so an interrupted run leaves the
+    previous report whole."""
+    from comparisons.report.markdown import render
+
+    validate(doc)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False) + "\n",
+             "parity.md": render(doc)}
+    written = []
+    for name, text in files.items():
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, out / name)
+        written.append(out / name)
+    return written
+
+
+def stderr_progress():
+    """A one-line progress display on a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done, total, what):
+        sys.stderr.write(f"\r[{done}/{total}] {what:<40}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

@@ -1,0 +1,102 @@
+"""Hypothesis strategies for op inputs: shapes, values and the dtype they are drawn in.
+
+A drawn ``Case`` holds the input arrays, the op's non-array arguments and a seed for
+the cotangents (the upstream gradients fed to every backward).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from comparisons import DTYPES
+
+SPECIALS = (math.nan, math.inf, -math.inf, 0.0, -0.0)
+MAX_SIDE = 3
+
+
+@dataclass
+class Case:
+    arrays: tuple
+    kwargs: dict = field(default_factory=dict)
+    seed: int = 0
+
+    def cotangents(self, outputs):
+        """One upstream gradient per output, uniform in [-1, 1], in the output's dtype.
+
+        They come from the case's seed, so a case is reproduced from its fields alone.
+        """
+        rng = np.random.default_rng(self.seed)
+        return [rng.uniform(-1.0, 1.0, np.shape(y)).astype(np.asarray(y).dtype) for y in outputs]
+
+
+def finite_max(dtype: str) -> float:
+    return float(np.finfo(DTYPES[dtype]).max) if dtype != "bfloat16" else 3.3895313892515355e38
+
+
+def elements(dtype: str, lo: float | None = None, hi: float | None = None, *,
+             specials: bool = False, min_magnitude: float = 0.0):
+    """Values representable in ``dtype``, within [lo, hi] (default: every finite value).
+
+    ``min_magnitude`` keeps values away from zero (sign drawn separately); ``specials``
+    mixes NaN, +-inf and +-0 in. bfloat16 values are drawn as float32 and rounded.
+    """
+    width = {"float16": 16, "bfloat16": 32, "float32": 32, "float64": 64}[dtype]
+    top = finite_max(dtype)
+    lo = _inward(-top if lo is None else max(lo, -top), width, up=True)
+    hi = _inward(top if hi is None else min(hi, top), width, up=False)
+    min_magnitude = _inward(min_magnitude, width, up=True)
+    if min_magnitude > 0:
+        mag = st.floats(min_magnitude, max(abs(lo), abs(hi)), width=width)
+        base = st.tuples(mag, st.booleans()).map(lambda t: -t[0] if t[1] else t[0]).filter(
+            lambda v: lo <= v <= hi)
+    else:
+        base = st.floats(lo, hi, width=width, allow_subnormal=False)
+    if specials:
+        base = st.one_of(base, st.sampled_from(SPECIALS))
+    return base
+
+
+def _inward(v: float, width: int, up: bool) -> float:
+    """``v`` rounded to the nearest float of ``width`` bits on the inside of the bound
+    (hypothesis wants bounds that the drawn width represents exactly)."""
+    t = {16: np.float16, 32: np.float32, 64: np.float64}[width]
+    r = t(v)
+    if up and float(r) < v:
+        r = np.nextafter(r, t(np.inf))
+    elif not up and float(r) > v:
+        r = np.nextafter(r, t(-np.inf))
+    return float(r)
+
+
+def _cast(a: np.ndarray, dtype: str) -> np.ndarray:
+    return np.asarray(a).astype(DTYPES[dtype])
+
+
+def arrays(dtype: str, shape, elems):
+    """An array of ``dtype`` with the given shape (a tuple or a strategy of tuples)."""
+    draw_dtype = np.float32 if dtype == "bfloat16" else DTYPES[dtype]
+    return hnp.arrays(draw_dtype, shape, elements=elems).map(lambda a: _cast(a, dtype))
+
+
+shapes = hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=MAX_SIDE)
+seeds = st.integers(0, 2**32 - 1)
+
+
+def unary(dtype, elems, **kwargs):
+    """One array of any shape from rank 0 to 5 (zero-size axes included)."""
+    return st.builds(lambda x, s: Case((x,), dict(kwargs), s), arrays(dtype, shapes, elems), seeds)
+
+
+@st.composite
+def binary(draw, dtype, elems_a, elems_b=None):
+    """Two arrays of mutually broadcastable shapes."""
+    bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=5,
+                                                max_side=MAX_SIDE))
+    a = draw(arrays(dtype, bs.input_shapes[0], elems_a))
+    b = draw(arrays(dtype, bs.input_shapes[1], elems_a if elems_b is None else elems_b))
+    return Case((a, b), {}, draw(seeds))

@@ -1,0 +1,57 @@
+"""TensorFlow twins of refimpl, and the adapter the harness drives them through.
+
+Gradients come from ``tf.GradientTape.gradient`` with the cotangents as
+``output_gradients``.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+NAME = "tensorflow"
+VERSION = tf.__version__
+
+
+def to_native(a: np.ndarray):
+    a = np.asarray(a)
+    if a.dtype.name == "bfloat16":
+        return tf.cast(tf.constant(a.astype(np.float32)), tf.bfloat16)
+    return tf.constant(a)
+
+
+def to_numpy(t, dtype) -> np.ndarray:
+    if t.dtype == tf.bfloat16:
+        return tf.cast(t, tf.float32).numpy().astype(dtype)
+    return np.asarray(t.numpy())
+
+
+def forward(fn, arrays, kwargs):
+    return fn(*[to_native(a) for a in arrays], **kwargs)
+
+
+def vjp(fn, arrays, kwargs, cotangents):
+    xs = [to_native(a) for a in arrays]
+    with tf.GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        ys = fn(*xs, **kwargs)
+    ys_t = list(ys) if isinstance(ys, tuple) else [ys]
+    gs = tape.gradient(ys_t, xs, output_gradients=[to_native(g) for g in cotangents],
+                       unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return ys, gs
+
+
+REPRO = """\
+import tensorflow as tf
+from comparisons.tensorflow import {module} as twin
+xs = [tf.constant(x) for x in xs]
+with tf.GradientTape() as tape:
+    for x in xs:
+        tape.watch(x)
+    ys = twin.{op}(*xs, **kwargs)
+ys = list(ys) if isinstance(ys, tuple) else [ys]
+got = tape.gradient(ys, xs, output_gradients=[tf.constant(g) for g in gs]) if check == "grad" else ys
+"""

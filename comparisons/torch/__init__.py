@@ -1,0 +1,55 @@
+"""PyTorch twins of refimpl, and the adapter the harness drives them through.
+
+Gradients come from ``torch.autograd.grad`` with the cotangents as ``grad_outputs``.
+"""
+
+import numpy as np
+import torch
+
+NAME = "torch"
+VERSION = torch.__version__
+
+_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16,
+           "float32": torch.float32, "float64": torch.float64}
+
+
+def to_native(a: np.ndarray, requires_grad: bool = False):
+    a = np.asarray(a)
+    if a.dtype.name == "bfloat16":  # numpy has no bfloat16, so go through float32 (exact)
+        t = torch.from_numpy(a.astype(np.float32)).to(torch.bfloat16)
+    else:
+        t = torch.from_numpy(a.copy())
+    return t.requires_grad_(requires_grad)
+
+
+def to_numpy(t, dtype) -> np.ndarray:
+    t = t.detach()
+    if t.dtype == torch.bfloat16:
+        return t.to(torch.float32).numpy().astype(dtype)
+    return t.numpy()
+
+
+def forward(fn, arrays, kwargs):
+    with torch.no_grad():
+        ys = fn(*[to_native(a) for a in arrays], **kwargs)
+    return ys
+
+
+def vjp(fn, arrays, kwargs, cotangents):
+    """Outputs and the gradients of sum_i <y_i, g_i> with respect to every array."""
+    xs = [to_native(a, requires_grad=True) for a in arrays]
+    ys = fn(*xs, **kwargs)
+    ys_t = ys if isinstance(ys, tuple) else (ys,)
+    gs = torch.autograd.grad(ys_t, xs, grad_outputs=[to_native(g) for g in cotangents],
+                             allow_unused=True, materialize_grads=True)
+    return ys, gs
+
+
+REPRO = """\
+import torch
+from comparisons.torch import {module} as twin
+xs = [torch.from_numpy(x).requires_grad_() for x in xs]   # bfloat16: from float32, then .to(torch.bfloat16)
+ys = twin.{op}(*xs, **kwargs)
+ys = ys if isinstance(ys, tuple) else (ys,)
+got = torch.autograd.grad(ys, xs, grad_outputs=[torch.from_numpy(g) for g in gs]) if check == "grad" else ys
+"""

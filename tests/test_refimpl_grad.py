@@ -1,0 +1,431 @@
+"""Numpy-only tests: every refimpl op, forward and backward, on hypothesis-drawn inputs.
+
+One table, ``OPS``, drives every test here (tinygrad-style): an op is one line,
+
+    name: Op(case strategy, refimpl callable, independent numpy forward)
+
+where the case strategy draws ``(inputs, params)``. Then
+
+* ``test_forward_matches_numpy``          -- refimpl's forward equals a plain numpy formula;
+* ``test_backward_matches_numerical_gradient`` -- ``y.backward(g)`` on Variables gives, for each
+  input, ``numerical_gradient(lambda x: sum(op(x) * g))`` in float64, for a random cotangent g;
+* ``test_gradient_has_input_shape_and_dtype`` -- the op contract, for float16, bfloat16,
+  float32 and float64 inputs;
+* ``test_plain_in_plain_out`` / ``test_variables_in_variable_out`` -- the type contract;
+* ``test_low_precision_is_computed_in_float32_and_rounded_once`` -- add/mul/exp/log.
+
+Inputs: rank 0 to 5, sides 0 to 3 (so zero-size axes are common), broadcastable pairs from
+``hnp.mutually_broadcastable_shapes``, values with |x| <= 10; log, pow and the divisor are kept
+in [0.5, 10] (in absolute value), and cosine similarity's vectors have every entry at least
+0.5 in absolute value, so every norm is >= 0.5, far from its eps floor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, NamedTuple
+
+import ml_dtypes
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import refimpl
+
+# ============================================================================ strategies
+
+MAX_DIMS, MAX_SIDE = 5, 3
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=MAX_DIMS, min_side=0, max_side=MAX_SIDE)
+PAIRS = hnp.mutually_broadcastable_shapes(
+    num_shapes=2, min_dims=0, max_dims=MAX_DIMS, min_side=0, max_side=MAX_SIDE
+)
+
+
+def floats(lo: float, hi: float):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+MODERATE = floats(-10, 10)
+POSITIVE = floats(0.5, 10)                       # log's and pow's domain, away from 0
+AWAY_FROM_ZERO = floats(0.5, 10) | floats(-10, -0.5)  # divisors, cosine-similarity entries
+
+
+def arrays(shape, elements=MODERATE):
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+@st.composite
+def unary(draw, elements=MODERATE):
+    return (draw(arrays(SHAPES, elements)),), {}
+
+
+@st.composite
+def binary(draw, a_elements=MODERATE, b_elements=MODERATE):
+    a_shape, b_shape = draw(PAIRS).input_shapes
+    return (draw(arrays(a_shape, a_elements)), draw(arrays(b_shape, b_elements))), {}
+
+
+@st.composite
+def pow_case(draw):
+    c = draw(st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0]) | floats(-3, 3))
+    return (draw(arrays(SHAPES, POSITIVE)),), {"c": c}
+
+
+@st.composite
+def branch_case(draw):
+    return (draw(arrays(SHAPES)),), {"n": draw(st.integers(1, 3))}
+
+
+@st.composite
+def repeat_case(draw):
+    x = draw(arrays(hnp.array_shapes(min_dims=1, max_dims=MAX_DIMS, min_side=0, max_side=MAX_SIDE)))
+    return (x,), {"n": draw(st.integers(0, 3)), "axis": draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+@st.composite
+def broadcast_to_case(draw):
+    target = draw(SHAPES)
+    shape = draw(
+        hnp.broadcastable_shapes(target, min_dims=0, max_dims=len(target), min_side=0,
+                                 max_side=MAX_SIDE)
+        .filter(lambda s: np.broadcast_shapes(s, target) == target)
+    )
+    return (draw(arrays(shape)),), {"shape": target}
+
+
+def _axis_strategy(ndim: int):
+    ints = st.integers(-ndim, ndim - 1) if ndim else st.nothing()
+    return st.none() | ints | hnp.valid_tuple_axes(ndim)
+
+
+@st.composite
+def sum_case(draw):
+    x = draw(arrays(SHAPES))
+    return (x,), {"axis": draw(_axis_strategy(x.ndim)), "keepdims": draw(st.booleans())}
+
+
+@st.composite
+def reshape_case(draw):
+    x = draw(arrays(SHAPES))
+    out = []
+    for side in draw(st.permutations(x.shape)):   # shuffle the sides, then merge neighbours
+        if out and draw(st.booleans()):
+            out[-1] *= side
+        else:
+            out.append(side)
+    for _ in range(draw(st.integers(0, 2))):       # and insert a few 1s
+        out.insert(draw(st.integers(0, len(out))), 1)
+    if x.size and out and draw(st.booleans()):     # -1 is ambiguous only for size 0
+        out[draw(st.integers(0, len(out) - 1))] = -1
+    return (x,), {"shape": tuple(out)}
+
+
+@st.composite
+def transpose_case(draw):
+    x = draw(arrays(SHAPES))
+    perm = draw(st.permutations(range(x.ndim)))
+    # each axis may be named by its negative alias, as numpy allows
+    axes = tuple(draw(st.sampled_from([a, a - x.ndim])) for a in perm)
+    return (x,), {"axes": draw(st.none() | st.just(axes))}
+
+
+@st.composite
+def matmul_case(draw):
+    # numpy's own gufunc signature for matmul, "(n?,k),(k,m?)->(n?,m?)": a rank-1 operand is a
+    # row (left) or a column (right); batch axes broadcast. (k,) @ (k,) has its own entry.
+    a_shape, b_shape = draw(
+        hnp.mutually_broadcastable_shapes(
+            signature=np.matmul.signature, max_dims=3, min_side=0, max_side=MAX_SIDE
+        ).map(lambda s: s.input_shapes).filter(lambda s: len(s[0]) + len(s[1]) > 2)
+    )
+    return (draw(arrays(a_shape)), draw(arrays(b_shape))), {}
+
+
+@st.composite
+def dot_case(draw):
+    n = draw(st.integers(0, 6))
+    return (draw(arrays((n,))), draw(arrays((n,)))), {}
+
+
+@st.composite
+def cosine_case(draw):
+    shapes = hnp.mutually_broadcastable_shapes(
+        num_shapes=2, min_dims=1, max_dims=MAX_DIMS, min_side=0, max_side=MAX_SIDE
+    )
+    a_shape, b_shape = draw(shapes).input_shapes
+    out = np.broadcast_shapes(a_shape, b_shape)
+    axis = draw(st.integers(-len(out), len(out) - 1).filter(lambda ax: out[ax] >= 1))
+    a = draw(arrays(a_shape, AWAY_FROM_ZERO))
+    b = draw(arrays(b_shape, AWAY_FROM_ZERO))
+    return (a, b), {"axis": axis}
+
+
+# ===================================================================== numpy references
+
+def _ref_cosine(a, b, axis):
+    a, b = np.broadcast_arrays(a, b)
+    return np.sum(a * b, axis=axis) / (
+        np.sqrt(np.sum(a * a, axis=axis)) * np.sqrt(np.sum(b * b, axis=axis))
+    )
+
+
+def _ref_matmul(a, b):
+    # an independent einsum formulation of (..., n, k) @ (..., k, m) -> (..., n, m)
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    a2 = np.broadcast_to(a2, batch + a2.shape[-2:])
+    b2 = np.broadcast_to(b2, batch + b2.shape[-2:])
+    y = np.einsum("...nk,...km->...nm", a2, b2)
+    if a.ndim == 1:
+        y = y[..., 0, :]
+    if b.ndim == 1:
+        y = y[..., 0]
+    return y
+
+
+# ================================================================================ table
+
+class Op(NamedTuple):
+    case: st.SearchStrategy        # draws (inputs, params)
+    fn: Callable                   # the refimpl op: fn(*inputs, **params)
+    ref: Callable                  # independent numpy forward: ref(*inputs, **params)
+
+
+OPS = {
+    "add": Op(binary(), refimpl.add, np.add),
+    "sub": Op(binary(), refimpl.sub, np.subtract),
+    "mul": Op(binary(), refimpl.mul, np.multiply),
+    "div": Op(binary(b_elements=AWAY_FROM_ZERO), refimpl.div, np.divide),
+    "neg": Op(unary(), refimpl.neg, np.negative),
+    "pow": Op(pow_case(), refimpl.pow, lambda x, c: x ** c),
+    "exp": Op(unary(), refimpl.exp, np.exp),
+    "log": Op(unary(POSITIVE), refimpl.log, np.log),
+    "branch": Op(branch_case(), refimpl.branch, lambda x, n: (x,) * n),
+    "repeat": Op(repeat_case(), refimpl.repeat, lambda x, n, axis: np.repeat(x, n, axis)),
+    "broadcast_to": Op(broadcast_to_case(), refimpl.broadcast_to, np.broadcast_to),
+    "sum": Op(sum_case(), refimpl.sum, np.sum),
+    "reshape": Op(reshape_case(), refimpl.reshape, np.reshape),
+    "transpose": Op(transpose_case(), refimpl.transpose, np.transpose),
+    "matmul": Op(matmul_case(), refimpl.matmul, _ref_matmul),
+    "matmul_vector_vector": Op(dot_case(), refimpl.matmul, _ref_matmul),
+    "dot": Op(dot_case(), refimpl.dot, lambda a, b: np.sum(a * b)),
+    "cosine_similarity": Op(cosine_case(), refimpl.cosine_similarity, _ref_cosine),
+}
+
+def op_params(xfail=None):
+    """The op names, for parametrize; ``xfail`` maps a name to a known-bug marker."""
+    xfail = xfail or {}
+    return [pytest.param(name, marks=xfail.get(name, ()), id=name) for name in OPS]
+
+
+def as_tuple(y):
+    return y if isinstance(y, tuple) else (y,)
+
+
+def backprop(outputs, cotangents):
+    """Backpropagate the cotangents g_i of the outputs y_i of one op call.
+
+    One output: ``y.backward(g)``. Several (branch): ``sum_i sum(y_i * g_i)``, built from
+    refimpl ops, is one scalar whose gradient is the same vector-Jacobian product.
+    """
+    if len(outputs) == 1:
+        outputs[0].backward(cotangents[0])
+        return
+    loss = None
+    for y, g in zip(outputs, cotangents):
+        term = refimpl.sum(refimpl.mul(y, g))
+        loss = term if loss is None else refimpl.add(loss, term)
+    loss.backward()
+
+
+# ============================================================================== forward
+
+@pytest.mark.parametrize("name", op_params())
+@given(data=st.data())
+def test_forward_matches_numpy(name, data):
+    op = OPS[name]
+    xs, kw = data.draw(op.case, label="inputs, params")
+    got, want = as_tuple(op.fn(*xs, **kw)), as_tuple(op.ref(*xs, **kw))
+    assert len(got) == len(want)
+    for y, w in zip(got, want):
+        assert y.shape == np.shape(w)
+        assert y.dtype == np.float64
+        # float64 throughout; only reduction order may differ (dot, cosine), a few ulps
+        np.testing.assert_allclose(y, w, rtol=1e-13, atol=1e-13 * (1 + np.max(np.abs(w), initial=0)))
+
+
+# ============================================================================= backward
+
+# Tolerance of the gradient check (numerical_gradient uses central differences with step
+# h = cbrt(eps) * max(1, |x|), 6.06e-6 <= h <= 6.06e-5 for |x| <= 10):
+#
+#  * truncation error ~ h^2/6 * |f'''|. Relative to f' that is at most ~1e-9 on our domains
+#    (exp: f'''/f' = 1, h^2/6 <= 6.1e-10; log, pow, div and cosine: |f'''/f'| <= ~80 with
+#    h = 6.06e-6 where |x| < 1, i.e. <= ~5e-10); the bilinear ops (add, mul, matmul, dot, sum,
+#    the shape ops) have none. Hence rtol = 1e-7, a factor >= 100 above it.
+#  * rounding error: F = sum(op(x) * g) is summed exactly (math.fsum), so each evaluation is
+#    off by a few ulps of the terms it is made of, S = sum |op(x) * g| (and of matmul's inner
+#    products); divided by 2h that is <~ 16 * eps * S / 1.2e-5 ~ 3e-10 * S. Hence
+#    atol = 1e-8 * (1 + S), a factor ~30 above it.
+#
+# Any real backward bug (a forgotten term, a wrong sign, a missing sum_to) is an O(1) relative
+# error, many orders of magnitude above both.
+GRAD_RTOL, GRAD_ATOL_PER_TERM = 1e-7, 1e-8
+
+
+def _fsum_of_products(ys, gs) -> float:
+    return math.fsum(math.fsum((np.asarray(y) * g).ravel().tolist()) for y, g in zip(ys, gs))
+
+
+@pytest.mark.parametrize("name", op_params())
+@given(data=st.data())
+def test_backward_matches_numerical_gradient(name, data):
+    op = OPS[name]
+    xs, kw = data.draw(op.case, label="inputs, params")
+    ys = as_tuple(op.fn(*xs, **kw))
+    gs = tuple(
+        data.draw(arrays(y.shape, floats(-1, 1)), label=f"cotangent {i}") for i, y in enumerate(ys)
+    )
+
+    vs = [refimpl.Variable(x) for x in xs]
+    backprop(as_tuple(op.fn(*vs, **kw)), gs)
+
+    scale = 1.0 + math.fsum(float(np.sum(np.abs(y * g))) for y, g in zip(ys, gs))
+    for i, (x, v) in enumerate(zip(xs, vs)):
+
+        def F(xi, i=i):
+            args = list(xs)
+            args[i] = xi
+            return _fsum_of_products(as_tuple(op.fn(*args, **kw)), gs)
+
+        want = refimpl.numerical_gradient(F, x)
+        assert v.grad is not None, f"input {i} got no gradient"
+        np.testing.assert_allclose(
+            v.grad, want, rtol=GRAD_RTOL, atol=GRAD_ATOL_PER_TERM * scale,
+            err_msg=f"{name}: gradient of input {i} (shape {x.shape}), params {kw}",
+        )
+
+
+# =================================================================== the dtype contract
+
+
+
+DTYPES = [np.float16, ml_dtypes.bfloat16, np.float32, np.float64]
+
+
+@pytest.mark.parametrize("name", op_params())
+@given(data=st.data())
+def test_gradient_has_input_shape_and_dtype(name, data):
+    op = OPS[name]
+    dtype = np.dtype(data.draw(st.sampled_from(DTYPES), label="dtype"))
+    xs, kw = data.draw(op.case, label="inputs, params")
+    xs = [x.astype(dtype) for x in xs]
+    vs = [refimpl.Variable(x) for x in xs]
+    ys = as_tuple(op.fn(*vs, **kw))
+    for y in ys:
+        assert isinstance(y, refimpl.Variable)
+        assert y.dtype == dtype, f"{name} promoted {dtype} to {y.dtype}"
+    gs = tuple(np.linspace(-1, 1, y.size).reshape(y.shape).astype(dtype) for y in ys)
+    backprop(ys, gs)
+    for i, (x, v) in enumerate(zip(xs, vs)):
+        assert type(v.grad) is np.ndarray, f"input {i}: grad is {type(v.grad).__name__}"
+        assert v.grad.shape == x.shape, f"input {i}: grad shape {v.grad.shape} != {x.shape}"
+        assert v.grad.dtype == x.dtype, f"input {i}: grad dtype {v.grad.dtype} != {x.dtype}"
+
+
+BINARY = ["add", "sub", "mul", "div", "matmul", "dot", "cosine_similarity"]
+MIXED = [(np.float32, np.float64), (np.float64, np.float32), (np.float16, np.float32),
+         (ml_dtypes.bfloat16, np.float32), (np.float32, np.float16), (np.float16, np.float64)]
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(data=st.data())
+def test_mixed_dtypes_promote_forward_but_not_gradients(name, data):
+    op = OPS[name]
+    dtypes = data.draw(st.sampled_from(MIXED), label="dtypes")
+    (a, b), kw = data.draw(op.case, label="inputs, params")
+    a, b = a.astype(dtypes[0]), b.astype(dtypes[1])
+    va, vb = refimpl.Variable(a), refimpl.Variable(b)
+    y = op.fn(va, vb, **kw)
+    assert y.dtype == np.promote_types(*dtypes)
+    y.backward(np.ones(y.shape, y.dtype))
+    assert (va.grad.shape, va.grad.dtype) == (a.shape, a.dtype)
+    assert (vb.grad.shape, vb.grad.dtype) == (b.shape, b.dtype)
+
+
+# ==================================================================== the type contract
+
+@pytest.mark.parametrize("name", op_params())
+@given(data=st.data())
+def test_plain_in_plain_out_variables_in_variable_out(name, data):
+    op = OPS[name]
+    xs, kw = data.draw(op.case, label="inputs, params")
+    for y in as_tuple(op.fn(*xs, **kw)):
+        # exactly an ndarray: never a numpy scalar (np.float64), even for rank-0 results
+        assert type(y) is np.ndarray, f"{name} on arrays returned {type(y).__name__}"
+    only_first = [refimpl.Variable(xs[0])] + list(xs[1:])   # one Variable is enough
+    for args in ([refimpl.Variable(x) for x in xs], only_first):
+        for y in as_tuple(op.fn(*args, **kw)):
+            assert type(y) is refimpl.Variable, f"{name} on Variables returned {type(y).__name__}"
+            assert type(y.data) is np.ndarray
+            assert y.creator is not None
+
+
+RANK0 = [
+    ("add", lambda: refimpl.add(np.array(1.5), np.array(2.0))),
+    ("neg", lambda: refimpl.neg(np.array(1.5))),
+    ("exp", lambda: refimpl.exp(np.array(0.5))),
+    ("log", lambda: refimpl.log(np.array(2.0))),
+    ("pow", lambda: refimpl.pow(np.array(2.0), 3)),
+    ("sum", lambda: refimpl.sum(np.ones((2, 3)))),
+    ("sum_keepdims_rank0", lambda: refimpl.sum(np.array(4.0), keepdims=True)),
+    ("reshape", lambda: refimpl.reshape(np.ones((1, 1)), ())),
+    ("transpose", lambda: refimpl.transpose(np.array(4.0))),
+    ("dot", lambda: refimpl.dot(np.ones(3), np.ones(3))),
+    ("matmul", lambda: refimpl.matmul(np.ones(3), np.ones(3))),
+    ("cosine_similarity", lambda: refimpl.cosine_similarity(np.ones(3), np.ones(3))),
+    ("float32_sum", lambda: refimpl.sum(np.ones(3, np.float32))),
+]
+
+
+@pytest.mark.parametrize("make", [m for _, m in RANK0], ids=[n for n, _ in RANK0])
+def test_rank0_results_are_arrays_not_numpy_scalars(make):
+    y = make()
+    assert type(y) is np.ndarray and y.ndim == 0
+
+
+# ================================================= float16 / bfloat16: float32, rounded once
+
+def _low_arrays(dtype, shape, lo, hi):
+    # hypothesis draws float16 natively; bfloat16 is drawn in float32 and rounded to it
+    base = np.float16 if dtype is np.float16 else np.float32
+    width = 16 if dtype is np.float16 else 32
+    return hnp.arrays(base, shape, elements=st.floats(lo, hi, width=width)).map(
+        lambda a: a.astype(dtype)
+    )
+
+
+ELEMENTWISE = {
+    "add": (2, -1000, 1000, refimpl.add, np.add),
+    "mul": (2, -250, 250, refimpl.mul, np.multiply),
+    "exp": (1, -20, 11, refimpl.exp, np.exp),
+    "log": (1, 2.0**-10, 6e4, refimpl.log, np.log),
+}
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+@given(data=st.data())
+def test_low_precision_is_computed_in_float32_and_rounded_once(name, data):
+    arity, lo, hi, fn, np_fn = ELEMENTWISE[name]
+    dtype = data.draw(st.sampled_from([np.float16, ml_dtypes.bfloat16]), label="dtype")
+    shapes = data.draw(PAIRS).input_shapes[:arity]
+    xs = [data.draw(_low_arrays(dtype, s, lo, hi), label=f"x{i}") for i, s in enumerate(shapes)]
+    got = fn(*xs)
+    want = np_fn(*(x.astype(np.float32) for x in xs)).astype(dtype)
+    assert got.dtype == np.dtype(dtype) and got.shape == want.shape
+    # bit for bit (so -0.0 vs +0.0 and inf count too)
+    np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16),
+                                  err_msg=f"{name} on {shapes}")
