@@ -77,9 +77,10 @@ class Variable:
         """Backpropagate from this variable.
 
         ``grad`` is the upstream gradient dL/dself (the "cotangent"); it defaults to
-        ones, which is dL/dL when self is the scalar loss L. Gradients accumulate
-        (``+=``) into every variable's ``.grad``, because a value that fans out
-        receives one contribution per path (the branch node).
+        ones, which is dL/dL when self is the scalar loss L. Leaves (variables no
+        Function made) accumulate into ``.grad`` across calls, as in torch; a value that
+        fans out receives one contribution per path (the branch node). Intermediate
+        variables keep their ``.grad`` only with ``retain_grad=True``.
         """
         if grad is None:
             grad = np.ones_like(self.data)
@@ -91,10 +92,13 @@ class Variable:
                     f"{self.shape}; the upstream gradient must have the variable's shape"
                 )
             grad = grad.astype(self.dtype, copy=False)
-        self.grad = grad if self.grad is None else np.asarray(self.grad + grad)
+        if self.creator is None:
+            self._accumulate(grad)
+            return
 
-        # Reverse topological order: a node runs only after every consumer of its
+        # Gradients in flight, by variable: a node runs only after every consumer of its
         # output has added its share, which the generation numbers guarantee.
+        pending = {id(self): grad}
         funcs, seen = [], set()
 
         def push(f):
@@ -106,8 +110,11 @@ class Variable:
         push(self.creator)
         while funcs:
             f = funcs.pop()
-            gys = [y.grad for y in f.outputs]
+            gys = [pending.pop(id(y), None) for y in f.outputs]
             gys = [np.zeros_like(y.data) if g is None else g for g, y in zip(gys, f.outputs)]
+            if retain_grad:
+                for y, g in zip(f.outputs, gys):
+                    y._accumulate(g)
             gxs = f.backward(*gys)
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
@@ -115,12 +122,15 @@ class Variable:
                 if gx is None:
                     continue
                 gx = _check_grad(f, x, gx)
-                x.grad = gx if x.grad is None else np.asarray(x.grad + gx)
-                push(x.creator)
-            if not retain_grad:
-                for y in f.outputs:
-                    if y is not self:
-                        y.grad = None
+                if x.creator is None:
+                    x._accumulate(gx)
+                else:
+                    old = pending.get(id(x))
+                    pending[id(x)] = gx if old is None else np.asarray(old + gx)
+                    push(x.creator)
+
+    def _accumulate(self, g):
+        self.grad = g if self.grad is None else np.asarray(self.grad + g)
 
 
 def _check_grad(f, x, gx):
@@ -138,6 +148,18 @@ def as_variable(x) -> Variable:
     return x if isinstance(x, Variable) else Variable(x)
 
 
+def _arrays_of(inputs):
+    """The inputs as ndarrays. A Python number takes the dtype of the array operands
+    (it is "weak", as in NEP 50, torch and jax): float32 * 2.0 stays float32."""
+    arrays = [x.data if isinstance(x, Variable) else x for x in inputs]
+    typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
+    weak = np.result_type(*typed) if typed else np.float64
+    if np.dtype(weak).kind not in "fV":
+        weak = np.float64
+    return [np.asarray(a, dtype=weak) if isinstance(a, (int, float)) and not isinstance(a, bool)
+            else as_float_array(a) for a in arrays]
+
+
 class Function:
     """A node of the computational graph (계산 그래프).
 
@@ -149,11 +171,13 @@ class Function:
 
     def __call__(self, *inputs):
         track = _recording and any(isinstance(x, Variable) for x in inputs)
-        xs = [x.data if isinstance(x, Variable) else as_float_array(x) for x in inputs]
+        xs = _arrays_of(inputs)
         ys = self.forward(*xs)
         # numpy turns 0-d results into scalars; keep them arrays, as the contract says.
         ys = tuple(np.asarray(y) for y in ys) if isinstance(ys, tuple) else (np.asarray(ys),)
         if not track:
+            if any(isinstance(x, Variable) for x in inputs):   # under no_grad
+                ys = tuple(Variable(y) for y in ys)
             return ys if len(ys) > 1 else ys[0]
         self.inputs = [as_variable(x) for x in inputs]
         self.generation = max(x.generation for x in self.inputs)

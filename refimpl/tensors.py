@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from refimpl._arrays import ShapeError, as_float_array, compute_dtype, upcast
-from refimpl.autodiff import Function, sum_to
+from refimpl.autodiff import Function, Variable, sum_to
 
 __all__ = [
     "ShapeError", "describe", "dot", "cosine_similarity", "matmul", "matmul_shape", "EXAMPLES",
@@ -43,7 +43,7 @@ def describe(x) -> dict:
     >>> describe(np.zeros((20, 3)))   # a mini-batch of 20 samples with 3 features
     {'rank': 2, 'shape': (20, 3), 'dtype': 'float64', 'size': 60}
     """
-    a = np.asarray(getattr(x, "data", x))
+    a = x.data if isinstance(x, Variable) else np.asarray(x)
     return {"rank": a.ndim, "shape": a.shape, "dtype": a.dtype.name, "size": int(a.size)}
 
 

@@ -179,13 +179,8 @@ def test_backward_with_wrong_cotangent_shape_raises_shape_error():
         y.backward(np.ones((3, 2)))
 
 
-# --------------------------------------------------------------- known engine bugs
-# strict xfail: a fix makes these XPASS, which fails the run, and the marker is removed.
+# ------------------------------------------------ backward called more than once
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refimpl bug: Variable.backward adds the new seed into self.grad (autodiff.py:94) and "
-    "propagates the total, but never clears self.grad (autodiff.py:122), so a second "
-    "backward() re-sends the first seed: x.grad = 3*dy/dx instead of 2*dy/dx"))
 def test_two_backward_calls_accumulate_one_contribution_each():
     x = Variable(3.0)
     y = x * x
@@ -194,9 +189,6 @@ def test_two_backward_calls_accumulate_one_contribution_each():
     assert float(x.grad) == 2 * (2 * 3.0)     # torch/DeZero: each call adds dy/dx = 6 once
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refimpl bug, same cause (autodiff.py:94/122): backward on each output of a multi-output "
-    "op in turn re-sends the first output's retained grad: x.grad = 2*g1 + g2"))
 def test_backward_from_each_output_of_branch_adds_each_cotangent_once():
     x = Variable(np.array([1.0, 2.0]))
     y1, y2 = refimpl.branch(x, 2)
@@ -206,10 +198,6 @@ def test_backward_from_each_output_of_branch_adds_each_cotangent_once():
     np.testing.assert_array_equal(x.grad, g1 + g2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refimpl bug: under no_grad, Function.__call__ (autodiff.py:156) returns plain arrays for "
-    "Variable inputs; the contract (and torch.no_grad) says Variables in -> Variable out, "
-    "just not recorded. A GD step `with no_grad(): W = W - lr * W.grad` turns W into an ndarray"))
 def test_no_grad_keeps_variables_but_records_nothing():
     x = Variable(np.ones(2))
     with refimpl.no_grad():
@@ -384,10 +372,6 @@ def test_describe_bfloat16_variable():
                                              "size": 6}
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "refimpl bug: describe (tensors.py:46) does np.asarray(getattr(x, 'data', x)); an ndarray "
-    "has a .data attribute too (its memoryview buffer), which cannot carry bfloat16 -> "
-    "ValueError: cannot include dtype 'E' in a buffer"))
 def test_describe_bfloat16_array():
     x = np.zeros((2, 3), ml_dtypes.bfloat16)
     assert refimpl.describe(x) == {"rank": 2, "shape": (2, 3), "dtype": "bfloat16", "size": 6}
