@@ -140,8 +140,8 @@ def compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Compa
     fin = ~nan_r & ~inf
     s = np.abs(r) if scale is None else np.broadcast_to(np.abs(np.asarray(scale, np.float64)), r.shape)
     d = np.where(fin, np.abs(g - np.where(fin, r, 0)), 0.0) if fin.any() else np.zeros_like(r)
-    bound = atol + rtol * s
     with np.errstate(divide="ignore", invalid="ignore"):
+        bound = atol + rtol * s
         ratio = np.where(bound > 0, d / np.where(bound > 0, bound, 1), np.where(d > 0, np.inf, 0))
         rel = np.where(np.abs(r) > 0, d / np.abs(r), np.where(d > 0, np.inf, 0))
     ratio, rel = np.where(fin, ratio, 0), np.where(fin, rel, 0)

@@ -1,0 +1,107 @@
+"""Canaries: deliberately wrong implementations pushed through the real harness.
+
+A suite that cannot fail proves nothing. Each canary replaces the numpy reference of
+one op with a broken one; every installed framework must then come out `fail`, with a
+repro. Hypothesis searches for an input that exposes the canary; finding none fails.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import find, settings
+
+import refimpl
+from comparisons import harness, registry
+from comparisons.strategies import Case
+from refimpl.graph import Add, Mul
+
+
+class MulForgetsB(Mul):
+    """da = dout (the factor b dropped), db correct."""
+
+    def backward(self, dout):
+        a, b = (x.data for x in self.inputs)
+        return refimpl.sum_to(dout, a.shape), refimpl.sum_to(dout * a, b.shape)
+
+
+def first_copy(g, shape):
+    """A sum_to that does not reduce: it keeps one copy instead of adding them up."""
+    lead = g.ndim - len(shape)
+    g = g[(0,) * lead] if lead else g
+    idx = tuple(slice(0, 1) if n == 1 else slice(None) for n in shape)
+    return g[idx]
+
+
+class AddNoReduce(Add):
+    def backward(self, dout):
+        a, b = (x.data for x in self.inputs)
+        return first_copy(dout, a.shape), first_copy(dout, b.shape)
+
+
+CANARIES = {
+    # name: (registry op it impersonates, broken reference, check)
+    "mul backward drops a term": ("mul", lambda a, b: MulForgetsB()(a, b), "grad"),
+    "sum_to that does not reduce": ("add", lambda a, b: AddNoReduce()(a, b), "grad"),
+}
+
+INSTALLED = [fw for fw in registry.FRAMEWORKS if harness.adapter(fw) is not None]
+
+
+def all_fail(op, ref, check, dtype):
+    def caught(case):
+        outs = harness.run_case(op, case, dtype, check, INSTALLED, reference=ref)
+        return all(o.status == "fail" and o.repro for o in outs)
+    return caught
+
+
+@pytest.mark.skipif(not INSTALLED, reason="no framework installed")
+@pytest.mark.parametrize("name", list(CANARIES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_canary_is_caught(name, dtype):
+    op_name, ref, check = CANARIES[name]
+    op = registry.OPS[op_name]
+    case = find(op.inputs(dtype), all_fail(op, ref, check, dtype),
+                settings=settings(max_examples=500, database=None, derandomize=True))
+    outs = harness.run_case(op, case, dtype, check, INSTALLED, reference=ref)
+    for o in outs:
+        assert o.status == "fail", (name, o)
+        assert f"op={op_name}" in o.repro and "xs = [" in o.repro
+
+
+@pytest.mark.skipif(not INSTALLED, reason="no framework installed")
+def test_canaries_on_a_fixed_broadcasting_case():
+    a = np.array([[1.0, 2.0, 3.0]])          # (1, 3)
+    b = np.array([[2.0], [-1.0]])            # (2, 1): both inputs are broadcast
+    case = Case((a, b), {}, seed=7)
+    for name, (op_name, ref, check) in CANARIES.items():
+        outs = harness.run_case(registry.OPS[op_name], case, "float64", check, INSTALLED,
+                                reference=ref)
+        assert [o.status for o in outs] == ["fail"] * len(INSTALLED), name
+    # ... and the real references pass on the same case.
+    for op_name in ("mul", "add"):
+        outs = harness.run_case(registry.OPS[op_name], case, "float64", "grad", INSTALLED)
+        assert {o.status for o in outs} == {"pass"}
+
+
+def test_the_gradient_contract_rejects_an_unreduced_gradient():
+    class AddKeepsBroadcastShape(Add):
+        def backward(self, dout):
+            return dout, dout          # no sum_to at all
+
+    x = refimpl.Variable(np.ones(3))
+    y = AddKeepsBroadcastShape()(x, np.ones((2, 3)))
+    with pytest.raises(AssertionError, match=r"shape \(2, 3\) for an input of shape \(3,\)"):
+        refimpl.sum(y).backward()
+
+
+@pytest.mark.skipif(harness.adapter("jax") is None, reason="jax not installed")
+def test_known_failure_is_real_and_its_repro_runs():
+    """The registry's known jax float16 div failure happens, and its repro script runs."""
+    op = registry.OPS["div"]
+    a = np.array([0.0], np.float16)
+    b = np.array([0.002], np.float16)        # b**-2 = 250000 > float16's max 65504
+    case = Case((a, b), {}, seed=1)
+    (o,) = harness.run_case(op, case, "float16", "grad", ["jax"])
+    assert o.status == "fail" and "NaN" in o.detail
+    scope = {}
+    exec(compile(o.repro, "<repro>", "exec"), scope)
+    assert np.isnan(np.asarray(scope["got"][1])).any() and not np.isnan(scope["ref"][1]).any()
