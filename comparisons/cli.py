@@ -10,6 +10,7 @@ Bad arguments print one line on stderr and exit with code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -50,6 +51,8 @@ def _parser():
     r.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
     r.add_argument("--ops", type=_csv(list(OPS), "op"), default=None, help="only these ops")
     r.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
+    r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="processes to share the work (default: min(2, cores))")
     sub.add_parser("list", help="list the ops in the registry")
     return p
 
@@ -68,7 +71,7 @@ def main(argv=None) -> int:
 
     t0 = time.perf_counter()
     doc = report.run(args.profile, tuple(args.frameworks), args.seed, args.ops, args.dtypes,
-                     progress=report.stderr_progress())
+                     progress=report.stderr_progress(), workers=max(1, args.workers))
     files = report.write(doc, args.out)
     counts = {}
     for r in doc["results"]:

@@ -145,7 +145,9 @@ def compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Compa
         ratio = np.where(bound > 0, d / np.where(bound > 0, bound, 1), np.where(d > 0, np.inf, 0))
         rel = np.where(np.abs(r) > 0, d / np.abs(r), np.where(d > 0, np.inf, 0))
     ratio, rel = np.where(fin, ratio, 0), np.where(fin, rel, 0)
-    ulps = np.where(fin, d / ulp(np.where(fin, r, 0), dtype), 0)
+    # ULPs of the yardstick: for a sum, a unit of the largest term's size, not of a
+    # cancelled-to-zero result.
+    ulps = np.where(fin, d / ulp(np.where(fin, s, 0), dtype), 0)
     errs = dict(max_abs_err=float(d.max()), max_rel_err=float(rel.max()),
                 max_ulp=float(ulps.max()), tol_ratio=float(ratio.max()))
     bad = fin & (ratio > 1.0)

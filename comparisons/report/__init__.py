@@ -96,21 +96,47 @@ def _examples(op, dtype, check, seed, profile, rows, frameworks):
     return body
 
 
+def _run_jobs(jobs, profile, frameworks, seed):
+    """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s."""
+    rows = {}
+    for name, dtype, check in jobs:
+        op = registry.OPS[name]
+        for fw in frameworks:
+            rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
+        _examples(op, dtype, check, seed, profile, rows, frameworks)()
+    return rows
+
+
 def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
-        checks=harness.CHECKS, progress=None) -> dict:
-    """Run the conformance cases and return the parity document (a dict)."""
+        checks=harness.CHECKS, progress=None, workers: int = 1) -> dict:
+    """Run the conformance cases and return the parity document (a dict).
+
+    With ``workers > 1`` the jobs are shared among that many processes; each job has its
+    own hypothesis seed, so the document does not depend on how they were shared.
+    """
     ops = [registry.OPS[n] for n in ops] if ops else registry.OPS_LIST
-    jobs = [(op, d, c) for op in ops for d in (dtypes or op.dtypes) if d in op.dtypes
+    jobs = [(op.name, d, c) for op in ops for d in (dtypes or op.dtypes) if d in op.dtypes
             for c in checks]
     rows = {}
-    for n, (op, dtype, check) in enumerate(jobs):
-        for fw in frameworks:
-            rows.setdefault((op.name, fw, dtype, check), _Row(op.name, fw, dtype, check))
+    if workers > 1 and len(jobs) > 1:
+        import concurrent.futures as cf
+        import multiprocessing as mp
 
-        _examples(op, dtype, check, seed, profile, rows, frameworks)()
-        if progress:
-            progress(n + 1, len(jobs), f"{op.name} {dtype} {check}")
-    results = [rows[k].as_dict(registry.OPS[k[0]]) for k in rows]
+        # spawn, not fork: the parent may already hold framework thread pools.
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(_run_jobs, [job], profile, tuple(frameworks), seed)
+                       for job in jobs]
+            for n, fut in enumerate(cf.as_completed(futures)):
+                rows.update(fut.result())
+                if progress:
+                    progress(n + 1, len(jobs), "")
+    else:
+        for n, job in enumerate(jobs):
+            rows.update(_run_jobs([job], profile, tuple(frameworks), seed))
+            if progress:
+                progress(n + 1, len(jobs), " ".join(job))
+    order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
+    results = [rows[k].as_dict(registry.OPS[k[0]]) for k in order]
     return {
         "schema_version": 1,
         "environment": environment(profile, seed),
