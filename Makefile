@@ -12,7 +12,6 @@ WORKERS ?= 2
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	# torch first and alone, pinned: it makes the resolver take the CPU wheel.
 	$(PY) -m pip install --quiet "torch==2.13.0" -c constraints.txt
 	$(PY) -m pip install --quiet -e ".[dev]" -c constraints.txt

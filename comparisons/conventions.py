@@ -6,8 +6,8 @@ them to classify mismatches as ``convention`` rather than ``fail``:
 
 - ``flushes_subnormals``: TensorFlow and XLA (JAX) set flush-to-zero on CPU, so a result
   below the smallest normal number comes back as 0 where numpy keeps the subnormal.
-- ``empty_sum``: the value of a sum with no terms, and in general the sign that an exact
-  zero takes after additions in a framework-chosen order.
+- ``zero_sum``: the sign an exact zero takes when it comes out of a sum, which hangs on
+  the value a reduction starts from and on the order of the additions.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def _torch():
                                            + torch.tensor([1.0])).dtype).removeprefix("torch.")),
         "float16+float32": _try(lambda: str((torch.tensor([1.0], dtype=torch.float16)
                                              + torch.tensor([1.0])).dtype).removeprefix("torch.")),
-        "empty_sum": _zero(torch.sum(torch.zeros(0)).item()),
+        "zero_sum": _zero(torch.matmul(-torch.zeros(1, 1, dtype=torch.float64),
+                                       torch.ones(1, 1, dtype=torch.float64)).item()),
         "sum_axis_empty_tuple": _try(lambda: str(tuple(torch.sum(torch.ones(2, 3), dim=()).shape))),
     }
     for dt, t in tiny.items():
@@ -55,7 +56,8 @@ def _tensorflow():
         "int32+float32": _try(lambda: (tf.constant([1], tf.int32) + tf.constant([1.0])).dtype.name),
         "float16+float32": _try(lambda: (tf.constant([1.0], tf.float16)
                                          + tf.constant([1.0])).dtype.name),
-        "empty_sum": _zero(float(tf.reduce_sum(tf.zeros([0])).numpy())),
+        "zero_sum": _zero(float(tf.matmul(-tf.zeros([1, 1], tf.float64),
+                                          tf.ones([1, 1], tf.float64))[0, 0])),
         "sum_axis_empty_tuple": _try(lambda: str(tuple(tf.reduce_sum(tf.ones([2, 3]), axis=[]).shape))),
     }
     for dt in ("float32", "float64"):
@@ -74,7 +76,7 @@ def _jax():
                                            + jnp.asarray([1.0], jnp.float32)).dtype)),
         "float16+float32": _try(lambda: str((jnp.asarray([1.0], jnp.float16)
                                              + jnp.asarray([1.0], jnp.float32)).dtype)),
-        "empty_sum": _zero(float(jnp.sum(jnp.zeros(0)))),
+        "zero_sum": _zero(float(jnp.matmul(-jnp.zeros((1, 1)), jnp.ones((1, 1)))[0, 0])),
         "sum_axis_empty_tuple": _try(lambda: str(jnp.sum(jnp.ones((2, 3)), axis=()).shape)),
     }
     for dt in ("float32", "float64"):
@@ -88,7 +90,7 @@ def _numpy():
         "default_float": np.array(1.0).dtype.name,
         "int32+float32": (np.array([1], np.int32) + np.array([1.0], np.float32)).dtype.name,
         "float16+float32": (np.array([1.0], np.float16) + np.array([1.0], np.float32)).dtype.name,
-        "empty_sum": _zero(float(np.sum(np.zeros(0)))),
+        "zero_sum": _zero(float(np.matmul(-np.zeros((1, 1)), np.ones((1, 1)))[0, 0])),
         "sum_axis_empty_tuple": str(np.sum(np.ones((2, 3)), axis=()).shape),
         "flushes_subnormals.float32": bool(np.float32(np.finfo(np.float32).tiny) * np.float32(0.5) == 0),
         "flushes_subnormals.float64": bool(np.finfo(np.float64).tiny * 0.5 == 0),
@@ -122,16 +124,16 @@ def flushes_subnormals(framework: str, dtype: str) -> bool:
 
 TOPICS = {
     "default_float": ("default float dtype of a Python float literal",
-                      "numpy's float64 against float32 elsewhere: ported code silently halves its precision"),
+                      "code ported from numpy may silently compute in half the precision"),
     "int32+float32": ("int32 tensor + float32 tensor",
-                      "numpy widens to float64, torch and jax keep float32, TensorFlow refuses to promote"),
+                      "the same expression may widen, keep float32 or raise, depending on the framework"),
     "float16+float32": ("float16 tensor + float32 tensor",
-                        "TensorFlow refuses mixed dtypes; the others promote to float32"),
-    "empty_sum": ("sum of no terms (and the sign of a zero sum)",
-                  "-0.0 is the IEEE identity of addition; a zero gradient summed over an empty "
-                  "broadcast axis keeps that sign"),
+                        "mixed-precision code that runs in one framework may raise in another"),
+    "zero_sum": ("[[-0.0]] @ [[1.0]]: the sign of a sum whose terms are all -0.0",
+                 "+0.0 when the reduction starts from +0.0, -0.0 when it starts from the first "
+                 "term (-0.0 is the true IEEE identity); exact zeros from sums differ in sign"),
     "sum_axis_empty_tuple": ("sum over axis=() of a (2, 3) tensor: result shape",
-                             "torch reads dim=() as 'every axis' where numpy reads 'no axis'"),
+                             "an empty axis tuple means 'no axis' or 'every axis' depending on the framework"),
     "flushes_subnormals.float32": ("float32 results below the smallest normal (1.2e-38)",
                                    "'yes' means flushed to 0 (flush-to-zero on CPU); gradients of "
                                    "tiny values vanish"),

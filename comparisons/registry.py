@@ -74,6 +74,12 @@ def _products(dtype):
 
 
 def _div_inputs(dtype):
+    if dtype == "float16":
+        # Each gradient term a/b**2 (<= 128 here) times up to 3**5 broadcast copies stays
+        # below float16's max 65504: whether a sum of half-precision terms overflows
+        # must not hang on the order of the additions.
+        return S.binary(dtype, S.elements(dtype, -8.0, 8.0, specials=True),
+                        S.elements(dtype, -8.0, 8.0, min_magnitude=0.25, specials=True))
     return S.binary(dtype, S.elements(dtype, -1e3, 1e3, specials=True),
                     S.elements(dtype, -1e3, 1e3, min_magnitude=1e-3, specials=True))
 
@@ -212,17 +218,19 @@ OPS_LIST = [
     Op("neg", "graph", _G, lambda d: S.unary(d, _full(d)), domain="every value, NaN and +-inf"),
     Op("mul", "graph", _G, lambda d: S.binary(d, _products(d)),
        domain="|x| <= sqrt(max)/64, NaN and +-inf"),
-    Op("div", "graph", _G, _div_inputs, domain="|a| <= 1e3; 1e-3 <= |b| <= 1e3; NaN, +-inf, +-0",
-       known_failures={("jax", "float16", "grad"): (
-           "jax computes d(a/b)/db = -g * a * b**-2 in float16: b**-2 overflows to inf for "
-           "|b| < 2**-8, so a = 0 gives NaN (0 * inf) and other a give inf, where the true "
-           "gradient is finite")}),
+    Op("div", "graph", _G, _div_inputs,
+       domain="|a| <= 1e3, 1e-3 <= |b| <= 1e3 (float16: |a| <= 8, 0.25 <= |b| <= 8); NaN, +-inf, +-0"),
     Op("pow", "graph", _G, _pow_inputs, grad_scale="value",
        domain="x in [0.1, 10], c in {-1, 0.5, 2, 3}"),
     Op("exp", "graph", _G, _exp_inputs, grad_scale="value",
        domain="|x| <= 0.95 log(max), NaN and +-inf"),
     Op("log", "graph", _G, _log_inputs, grad_scale="value",
-       domain="normal x > 0, NaN, +inf, +-0"),
+       domain="normal x > 0, NaN, +inf, +-0",
+       known_failures={("tensorflow", "float32", "grad"): (
+           "TensorFlow's vectorised float32 division loses precision when the quotient is "
+           "near the smallest normal number: d log(x)/dx = g/x at x = 3.16e37 came back "
+           "1.2e-4 relative off (about 12 correct bits) in a 54-element array, while the "
+           "scalar path is exact; results below 1.2e-38 are flushed to 0 (a convention)")}),
     Op("branch", "graph", _G, _branch_inputs, domain="every value, n in 1..3"),
     Op("repeat", "graph", _G, _repeat_inputs, domain="every value, n in 0..3, any axis"),
     Op("broadcast_to", "graph", _G, _broadcast_to_inputs, domain="every value"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refimpl._arrays import ShapeError, as_float_array, compute_dtype, upcast
+from refimpl._arrays import ShapeError, compute_dtype, upcast
 from refimpl.autodiff import Function, Variable, sum_to
 
 __all__ = [
@@ -69,15 +69,14 @@ class Dot(Function):
                 f"dot: shapes {a.shape} and {b.shape} do not fit; "
                 "the rule is two rank-1 vectors of the same length: (n,) . (n,) -> ()"
             )
-        self.dtypes = (a.dtype, b.dtype)
         a32, b32 = upcast(a, b)
         return np.asarray(np.dot(a32, b32)).astype(np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
-        da = (dout.astype(compute_dtype(dout.dtype)) * upcast(b)[0]).astype(a.dtype)
-        db = (dout.astype(compute_dtype(dout.dtype)) * upcast(a)[0]).astype(b.dtype)
-        return da, db
+        a32, b32 = upcast(a, b)
+        g = dout.astype(compute_dtype(dout.dtype))
+        return (g * b32).astype(a.dtype), (g * a32).astype(b.dtype)   # da = dout b, db = dout a
 
 
 def dot(a, b):
@@ -120,11 +119,13 @@ class CosineSimilarity(Function):
         a, b = (x.data for x in self.inputs)
         g = np.expand_dims(dout.astype(self.cos.dtype), self.axis)
         # d cos/da = (v - cos u) / |a| where |a| > eps; below eps the norm is the
-        # constant eps and only v / eps remains.
-        da = np.where(self.na > self.eps, self.v - self.cos * self.u, self.v) / self.na
-        db = np.where(self.nb > self.eps, self.u - self.cos * self.v, self.u) / self.nb
-        return (sum_to(g * da, a.shape).astype(a.dtype),
-                sum_to(g * db, b.shape).astype(b.dtype))
+        # constant eps and only v / eps remains. Written as g v - (g cos) u, the two paths
+        # autodiff takes through the normalisation, so that an exact cancellation gives
+        # +0 as it does in the frameworks.
+        gc = g * self.cos
+        da = (g * self.v - np.where(self.na > self.eps, gc * self.u, 0)) / self.na
+        db = (g * self.u - np.where(self.nb > self.eps, gc * self.v, 0)) / self.nb
+        return sum_to(da, a.shape).astype(a.dtype), sum_to(db, b.shape).astype(b.dtype)
 
 
 def cosine_similarity(a, b, axis: int = -1, eps: float = 1e-8):

@@ -4,12 +4,33 @@ Gradients come from ``tf.GradientTape.gradient`` with the cotangents as
 ``output_gradients``.
 """
 
+import contextlib
 import os
+
+import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """TensorFlow's C++ start-up logs bypass TF_CPP_MIN_LOG_LEVEL: hide stderr while it loads."""
+    try:
+        fd, saved = 2, os.dup(2)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+with _quiet_stderr():
+    import tensorflow as tf
 
 NAME = "tensorflow"
 VERSION = tf.__version__
