@@ -168,6 +168,7 @@ def write(doc: dict, out: Path) -> list[Path]:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)   # mkstemp makes it private; a report is for reading
         os.replace(tmp, out / name)
         written.append(out / name)
     return written
