@@ -52,8 +52,9 @@ def render(doc: dict) -> str:
     out += ["## Results", "",
             "Each cell: status, then the largest error as a fraction of the tolerance",
             "(`|err| / (atol + rtol * scale)`, must be <= 1; the rest is headroom), then the",
-            "largest error in units in the last place of the dtype. `conv.` is a measured",
-            "convention (see below), not a failure.", ""]
+            "largest error in units in the last place of the dtype (of the error's yardstick",
+            "for sums). `conv.` is a measured convention (see below), not a failure; the",
+            "figures count only the examples judged on tolerance.", ""]
     by_op = defaultdict(list)
     for r in results:
         by_op[(r["concept"], r["op"])].append(r)
