@@ -24,7 +24,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-STATUSES = ("pass", "fail", "convention", "unsupported", "missing", "error")
+# Worst first: a report row takes the worst status any of its examples got.
+STATUSES = ("fail", "error", "convention", "pass", "unsupported", "missing")
 CHECKS = ("forward", "grad")
 TOLERANCES_FILE = Path(__file__).with_name("tolerances.toml")
 

@@ -29,6 +29,11 @@ def compute_dtype(dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype.itemsize < 4 else dtype
 
 
+def up(x: np.ndarray) -> np.ndarray:
+    """``x`` in its compute dtype (see ``compute_dtype``)."""
+    return x.astype(compute_dtype(x.dtype), copy=False)
+
+
 def upcast(*xs):
-    """Each array in its compute dtype (see ``compute_dtype``)."""
-    return [x.astype(compute_dtype(x.dtype), copy=False) for x in xs]
+    """Each array in its compute dtype."""
+    return [up(x) for x in xs]

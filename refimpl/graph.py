@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refimpl._arrays import ShapeError, compute_dtype, upcast
+from refimpl._arrays import ShapeError, up, upcast
 from refimpl.autodiff import Function, Variable, sum_to
 
 __all__ = [
@@ -50,14 +50,6 @@ def _broadcast(a, b, op):
         ) from None
 
 
-def _out_dtype(*xs):
-    return np.result_type(*xs)
-
-
-def _g32(dout):
-    return dout.astype(compute_dtype(dout.dtype), copy=False)
-
-
 # ===================================================================== add, sub, neg
 
 class Add(Function):
@@ -66,11 +58,11 @@ class Add(Function):
     def forward(self, a, b):
         _broadcast(a, b, "add")
         a32, b32 = upcast(a, b)
-        return (a32 + b32).astype(_out_dtype(a, b))
+        return (a32 + b32).astype(np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
-        g = _g32(dout)
+        g = up(dout)
         return sum_to(g, a.shape).astype(a.dtype), sum_to(g, b.shape).astype(b.dtype)
 
 
@@ -87,11 +79,11 @@ class Sub(Function):
     def forward(self, a, b):
         _broadcast(a, b, "sub")
         a32, b32 = upcast(a, b)
-        return (a32 - b32).astype(_out_dtype(a, b))
+        return (a32 - b32).astype(np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
-        g = _g32(dout)
+        g = up(dout)
         return sum_to(g, a.shape).astype(a.dtype), sum_to(-g, b.shape).astype(b.dtype)
 
 
@@ -121,12 +113,12 @@ class Mul(Function):
     def forward(self, a, b):
         _broadcast(a, b, "mul")
         a32, b32 = upcast(a, b)
-        return (a32 * b32).astype(_out_dtype(a, b))
+        return (a32 * b32).astype(np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
         a32, b32 = upcast(a, b)
-        g = _g32(dout)
+        g = up(dout)
         return (sum_to(g * b32, a.shape).astype(a.dtype),
                 sum_to(g * a32, b.shape).astype(b.dtype))
 
@@ -144,12 +136,12 @@ class Div(Function):
     def forward(self, a, b):
         _broadcast(a, b, "div")
         a32, b32 = upcast(a, b)
-        return (a32 / b32).astype(_out_dtype(a, b))
+        return (a32 / b32).astype(np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
         a32, b32 = upcast(a, b)
-        g = _g32(dout)
+        g = up(dout)
         # d(a/b)/db = -a/b^2, evaluated as (a/b)/b: b*b would overflow for |b| > 1.8e19
         # in float32 while the quotient is still finite.
         return (sum_to(g / b32, a.shape).astype(a.dtype),
@@ -168,12 +160,12 @@ class Pow(Function):
         self.c = float(c)
 
     def forward(self, x):
-        return (upcast(x)[0] ** self.c).astype(x.dtype)
+        return (up(x) ** self.c).astype(x.dtype)
 
     def backward(self, dout):
-        x = upcast(self.inputs[0].data)[0]
+        x = up(self.inputs[0].data)
         c = x.dtype.type(self.c)   # a constant in x's dtype keeps float32 in float32
-        return (_g32(dout) * c * x ** (c - 1)).astype(self.inputs[0].dtype)
+        return (up(dout) * c * x ** (c - 1)).astype(self.inputs[0].dtype)
 
 
 def pow(x, c):
@@ -187,12 +179,12 @@ def pow(x, c):
 
 class Exp(Function):
     def forward(self, x):
-        self.y = np.exp(upcast(x)[0])
+        self.y = np.exp(up(x))
         return self.y.astype(x.dtype)
 
     def backward(self, dout):
         # exp is its own derivative: reuse the forward output, unrounded.
-        return (_g32(dout) * self.y).astype(self.inputs[0].dtype)
+        return (up(dout) * self.y).astype(self.inputs[0].dtype)
 
 
 def exp(x):
@@ -202,10 +194,10 @@ def exp(x):
 
 class Log(Function):
     def forward(self, x):
-        return np.log(upcast(x)[0]).astype(x.dtype)
+        return np.log(up(x)).astype(x.dtype)
 
     def backward(self, dout):
-        return (_g32(dout) / upcast(self.inputs[0].data)[0]).astype(self.inputs[0].dtype)
+        return (up(dout) / up(self.inputs[0].data)).astype(self.inputs[0].dtype)
 
 
 def log(x):
@@ -228,9 +220,9 @@ class Branch(Function):
         return tuple(x.copy() for _ in range(self.n))
 
     def backward(self, *douts):
-        total = _g32(douts[0])
+        total = up(douts[0])
         for g in douts[1:]:
-            total = total + _g32(g)
+            total = total + up(g)
         return total.astype(self.inputs[0].dtype)
 
 
@@ -259,7 +251,7 @@ class Repeat(Function):
         ax = self.axis % x.ndim
         # Each input element became n neighbours along axis: fold them out and add them.
         split = x.shape[:ax] + (x.shape[ax], self.n) + x.shape[ax + 1:]
-        return _g32(dout).reshape(split).sum(axis=ax + 1).astype(x.dtype)
+        return up(dout).reshape(split).sum(axis=ax + 1).astype(x.dtype)
 
 
 def repeat(x, n: int, axis: int):
@@ -288,7 +280,7 @@ class BroadcastTo(Function):
 
     def backward(self, dout):
         x = self.inputs[0].data
-        return sum_to(_g32(dout), x.shape).astype(x.dtype)
+        return sum_to(up(dout), x.shape).astype(x.dtype)
 
 
 def broadcast_to(x, shape):
@@ -321,7 +313,7 @@ class Sum(Function):
 
     def forward(self, x):
         self.axes = _axes(self.axis, x.ndim, "sum")
-        return np.sum(upcast(x)[0], axis=self.axes, keepdims=self.keepdims).astype(x.dtype)
+        return np.sum(up(x), axis=self.axes, keepdims=self.keepdims).astype(x.dtype)
 
     def backward(self, dout):
         x = self.inputs[0].data

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refimpl._arrays import ShapeError, compute_dtype, upcast
+from refimpl._arrays import ShapeError, up, upcast
 from refimpl.autodiff import Function, Variable, sum_to
 
 __all__ = [
@@ -75,7 +75,7 @@ class Dot(Function):
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
         a32, b32 = upcast(a, b)
-        g = dout.astype(compute_dtype(dout.dtype))
+        g = up(dout)
         return (g * b32).astype(a.dtype), (g * a32).astype(b.dtype)   # da = dout b, db = dout a
 
 
@@ -200,7 +200,7 @@ class MatMul(Function):
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
         a32, b32 = upcast(a, b)
-        g = dout.astype(compute_dtype(dout.dtype))
+        g = up(dout)
         # Work with rank >= 2 views: a vector is a (1, k) row on the left, a (k, 1) column
         # on the right; the dropped axis comes back as size 1 in g.
         a2 = a32[None, :] if a.ndim == 1 else a32

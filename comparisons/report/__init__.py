@@ -22,8 +22,6 @@ from comparisons import FRAMEWORKS, conventions, harness, registry
 
 SCHEMA_FILE = Path(__file__).with_name("parity.schema.json")
 PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
-# Worst first: the status of a row is the worst any of its examples got.
-_SEVERITY = ["fail", "error", "convention", "pass", "unsupported", "missing"]
 
 
 def environment(profile: str, seed: int) -> dict:
@@ -62,7 +60,7 @@ class _Row:
                 self.errs[k] = max(self.errs[k], v)
         if o.rtol is not None:
             self.rtol, self.atol = o.rtol, o.atol
-        if _SEVERITY.index(o.status) < _SEVERITY.index(self.worst):
+        if harness.STATUSES.index(o.status) < harness.STATUSES.index(self.worst):
             self.worst, self.detail, self.repro = o.status, o.detail, o.repro
         elif o.status == self.worst and not self.detail:
             self.detail = o.detail
