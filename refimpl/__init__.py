@@ -12,6 +12,14 @@ from refimpl.graph import (
     add, branch, broadcast_to, div, exp, log, mul, neg, pow, repeat, reshape, sub, sum,
     transpose,
 )
+from refimpl.activations import (
+    elu, gelu, leaky_relu, log_softmax, relu, sigmoid, sigmoid_naive, silu, softmax, softplus,
+    step, tanh,
+)
+from refimpl.losses import (
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, gaussian_nll, huber,
+    mae, mse, nll,
+)
 from refimpl.tensors import EXAMPLES, cosine_similarity, describe, dot, matmul, matmul_shape
 
 __version__ = "0.1.0"
@@ -21,5 +29,9 @@ __all__ = [
     "numerical_derivative", "numerical_gradient",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log",
     "branch", "repeat", "broadcast_to", "sum", "reshape", "transpose",
+    "step", "sigmoid", "sigmoid_naive", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
+    "softplus", "elu", "gelu", "silu",
+    "mse", "mae", "huber", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll", "gaussian_nll",
     "describe", "dot", "cosine_similarity", "matmul", "matmul_shape", "EXAMPLES",
 ]
