@@ -108,7 +108,25 @@ class Comparison:
 _INF = dict(max_abs_err=math.inf, max_rel_err=math.inf, max_ulp=math.inf, tol_ratio=math.inf)
 
 
-def compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comparison:
+def compare(ref, got, dtype: str, rtol: float, atol: float, scale=None,
+            kink=None) -> Comparison:
+    """Compare one array with the reference (see ``_compare``). ``kink`` marks elements
+    where the derivative is undefined (a kink, a NaN input): a gradient that differs
+    only there is a choice, reported as kind "kink"."""
+    c = _compare(ref, got, dtype, rtol, atol, scale)
+    if c.ok or kink is None or c.kind in ("shape", "dtype"):
+        return c
+    kink = np.broadcast_to(np.asarray(kink, bool), np.shape(ref))
+    if not kink.any():
+        return c
+    masked = np.where(kink, ref, got).astype(np.asarray(got).dtype)
+    rest = _compare(ref, masked, dtype, rtol, atol, scale)
+    if rest.ok:
+        c.kind = "kink"
+    return c
+
+
+def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comparison:
     """Compare one array with the reference.
 
     Shapes and dtypes must match exactly; NaN, +-inf and signed zeros must sit at the
@@ -170,8 +188,18 @@ def convention_for(op, framework: str, dtype: str, check: str, kind: str) -> str
     if kind == "subnormal" and conventions.flushes_subnormals(framework, dtype):
         return (f"{framework} flushes subnormal {dtype} results to zero on CPU "
                 "(measured: conventions 'flushes_subnormals')")
+    if kind == "kink" and check == "grad":
+        return (f"{op.name} has no derivative at {op.kink_points}; frameworks return "
+                "different values there (measured: conventions)")
+    key = op.conventions.get((check, kind))
+    if key and conventions.differs(framework, key):
+        return f"{conventions.TOPICS[key][0]}: {conventions.value(framework, key)} in {framework}, " \
+               f"{conventions.value('numpy', key)} in refimpl (measured: conventions '{key}')"
+    if kind == "zero_sign" and check == "grad":
+        return ("the sign of a zero gradient hangs on whether a backward multiplies by a zero "
+                "derivative or selects 0 (measured: conventions 'zero_grad_sign')")
     how = op.forward_scale if check == "forward" else op.grad_scale
-    if kind == "zero_sign" and how != "value":
+    if kind == "zero_sign" and (how != "value" or op.concept == "losses"):
         return ("the sign of an exact zero that comes out of a sum hangs on the value the "
                 "reduction starts from and the order of the additions (measured: conventions "
                 "'zero_sum')")
@@ -202,8 +230,9 @@ def reference_forward(fn, case: Case):
     return tuple(np.asarray(y) for y in _as_tuple(fn(*case.arrays, **case.kwargs)))
 
 
-def reference_vjp(fn, case: Case, cotangents):
-    """Gradients of sum_i <y_i, g_i> by refimpl's own autodiff (refimpl.grad)."""
+def reference_vjp(fn, case: Case, cotangents, wrt=None):
+    """Gradients of sum_i <y_i, g_i> with respect to the arrays in ``wrt`` (default all),
+    by refimpl's own autodiff (refimpl.grad)."""
     def loss(*xs):
         total = None
         for y, g in zip(_as_tuple(fn(*xs, **case.kwargs)), cotangents):
@@ -212,24 +241,26 @@ def reference_vjp(fn, case: Case, cotangents):
         return total
 
     with np.errstate(all="ignore"):
-        return refimpl.grad(loss, argnums=tuple(range(len(case.arrays))))(*case.arrays)
+        wrt = tuple(range(len(case.arrays))) if wrt is None else tuple(wrt)
+        return refimpl.grad(loss, argnums=wrt)(*case.arrays)
 
 
 def _scales(op, case, dtype, check, outputs, cotangents):
     """The per-element error yardstick of each compared array (None means |ref|)."""
     how = op.forward_scale if check == "forward" else op.grad_scale
-    n = len(outputs) if check == "forward" else len(case.arrays)
+    n = len(outputs) if check == "forward" else len(op.wrt_of(case))
     if how == "value":
         return [None] * n
     if callable(how):
         return how(case, dtype, outputs, cotangents if check == "grad" else None)
     # "abs": the same computation on |inputs| (and |cotangents|), in float64.
-    absed = Case(tuple(np.abs(x.astype(np.float64)) for x in case.arrays), case.kwargs, case.seed)
+    absed = Case(tuple(np.abs(x.astype(np.float64)) if x.dtype.kind == "f" or x.dtype.name == "bfloat16"
+                       else x for x in case.arrays), case.kwargs, case.seed)
     with np.errstate(all="ignore"):
         if check == "forward":
             return list(reference_forward(op.reference, absed))
         return [np.abs(g) for g in reference_vjp(
-            op.reference, absed, [np.abs(c.astype(np.float64)) for c in cotangents])]
+            op.reference, absed, [np.abs(c.astype(np.float64)) for c in cotangents], op.wrt_of(case))]
 
 
 _UNSUPPORTED = re.compile(r"not implemented for|not supported|unsupported|no kernel|"
@@ -247,7 +278,8 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
     with np.errstate(all="ignore"):
         outputs = reference_forward(fn, case)
     cotangents = case.cotangents(outputs)
-    expected = outputs if check == "forward" else reference_vjp(fn, case, cotangents)
+    wrt = op.wrt_of(case)
+    expected = outputs if check == "forward" else reference_vjp(fn, case, cotangents, wrt)
     expected = tuple(np.asarray(e) for e in expected)
     rtol, atol = tolerance(op.name, dtype, check, tolerances)
     scales = None
@@ -270,7 +302,7 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
             if check == "forward":
                 got = _as_tuple(ad.forward(twin, case.arrays, case.kwargs))
             else:
-                _, got = ad.vjp(twin, case.arrays, case.kwargs, cotangents)
+                _, got = ad.vjp(twin, case.arrays, case.kwargs, cotangents, wrt)
             got = [ad.to_numpy(t, DTYPES[dtype]) for t in _as_tuple(got)]
         except Exception as e:  # the framework raised: record it and go on
             msg = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
@@ -285,7 +317,9 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
                                    detail=f"{len(got)} arrays returned, reference has {len(expected)}",
                                    repro=repro(op, case, dtype, check, fw)))
             continue
-        cmps = [compare(e, g, dtype, rtol, atol, s) for e, g, s in zip(expected, got, scales)]
+        kinks = op.kinks(case) if check == "grad" and op.kinks else [None] * len(expected)
+        cmps = [compare(e, g, dtype, rtol, atol, s, k)
+                for e, g, s, k in zip(expected, got, scales, kinks)]
         bad = [(i, c) for i, c in enumerate(cmps) if not c.ok]
         notes = [convention_for(op, fw, dtype, check, c.kind) for _, c in bad]
         status = "pass" if not bad else "convention" if all(notes) else "fail"
@@ -309,6 +343,8 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
 # ----------------------------------------------------------------------------- repro
 
 def _literal(a: np.ndarray, dtype: str) -> str:
+    if a.dtype.kind in "iu":   # class indices
+        return f"np.array({a.ravel().tolist()!r}, dtype=np.{a.dtype}).reshape({a.shape!r})"
     vals = a.astype(np.float64).ravel().tolist()
     body = ", ".join("np.nan" if math.isnan(v) else ("np.inf" if v == math.inf else
                      "-np.inf" if v == -math.inf else repr(v)) for v in vals)
@@ -330,10 +366,11 @@ def repro(op, case: Case, dtype: str, check: str, framework: str) -> str:
         f"xs = [{xs}]",
         f"kwargs = {case.kwargs!r}",
         f"check = {check!r}",
+        f"wrt = {op.wrt_of(case)!r}   # the arrays differentiated (targets are constants)",
         f"case = Case(tuple(xs), kwargs, seed={case.seed})",
         f"ref = reference_forward(refimpl.{op.name}, case)",
         "gs = case.cotangents(ref)   # the upstream gradients, one per output",
-        f"if check == 'grad':\n    ref = reference_vjp(refimpl.{op.name}, case, gs)",
+        f"if check == 'grad':\n    ref = reference_vjp(refimpl.{op.name}, case, gs, wrt)",
     ]
     if ad is not None:
         lines.append(ad.REPRO.format(module=op.module, op=op.name).rstrip())

@@ -36,7 +36,6 @@ class Op:
     concept: str                   # the concept it teaches (report grouping)
     inputs: Callable               # dtype -> hypothesis strategy of strategies.Case
     dtypes: tuple = ALL_DTYPES
-    kinks: tuple = ()              # inputs where the derivative is not defined
     # How big an error may be is measured against: "value" (|ref|), "abs" (the same op on
     # |inputs|, for sums of terms) or a callable(case, dtype) -> list of arrays.
     forward_scale: object = "value"
@@ -46,6 +45,19 @@ class Op:
     # says `fail` (with its repro) and the report shows it; the tests expect it.
     known_failures: dict = field(default_factory=dict)
     domain: str = ""               # the input domain, in words, for the report
+    # The arrays differentiated (indices); None: all. Losses differentiate the prediction
+    # (and gaussian_nll's variance), never the target.
+    wrt: tuple | None = None
+    # case -> one bool mask per differentiated array, True where the op has no
+    # derivative (relu at 0): a gradient that differs only there is a `convention`.
+    kinks: Callable | None = None
+    kink_points: str = ""          # where, in words
+    # (check, kind of mismatch) -> a conventions key: such a mismatch is a `convention`
+    # when that measured fact differs between the framework and refimpl.
+    conventions: dict = field(default_factory=dict)
+
+    def wrt_of(self, case) -> tuple:
+        return tuple(range(len(case.arrays))) if self.wrt is None else self.wrt
 
     @property
     def reference(self):
@@ -207,6 +219,242 @@ def _cosine_scale(case, dtype, outputs, cotangents):
     return [da, db]
 
 
+# ------------------------------------------------------- activations: inputs and yardsticks
+
+def _activation(dtype, elems=None, **choices):
+    """One array over the whole range (NaN, +-inf, +-0 included: 0 is every kink), and
+    each keyword drawn from its choices; a choice of ``_DEFAULT`` leaves it out."""
+    kw = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in choices.items()})
+    return st.builds(lambda x, k, s: S.Case((x,), {n: v for n, v in k.items() if v is not _DEFAULT}, s),
+                     S.arrays(dtype, S.shapes, elems or _full(dtype)), kw, S.seeds)
+
+
+_DEFAULT = object()   # "call with the default": the canaries catch a wrong default
+
+
+def _at_nan(case):
+    """The gradient at a NaN input is undefined: refimpl says NaN, a backward that
+    selects a branch (x > 0 ? g : slope g) says a number."""
+    return [np.isnan(case.arrays[0].astype(np.float32))]
+
+
+def _at_zero(case):
+    x = case.arrays[0].astype(np.float32)
+    return [(x == 0) | np.isnan(x)]
+
+
+def _at_nonfinite(case):
+    """Loss gradients where the prediction or target is NaN or +-inf: the loss is already
+    inf or NaN there, and whether its slope reads NaN or a limit is the backward's choice."""
+    y, t = (np.asarray(a, np.float32) for a in case.arrays[:2])
+    bad = ~np.isfinite(y) | ~np.isfinite(t)
+    return [bad] + [bad] * (len(case.arrays) - 2)
+
+
+def _at_nonfinite_or_equal(case):
+    y, t = (np.asarray(a, np.float32) for a in case.arrays[:2])
+    return [~np.isfinite(y) | ~np.isfinite(t) | (y == t)]
+
+
+def _grad_terms(terms):
+    """A gradient yardstick |dout| * (sum of |terms| of f'), for derivatives that are a
+    sum of terms which cancel somewhere (silu' and gelu' have a root near x = -1)."""
+    def scale(case, dtype, outputs, cotangents):
+        x = case.arrays[0].astype(np.float64)
+        with np.errstate(all="ignore"):
+            return [np.abs(cotangents[0].astype(np.float64)) * terms(x, case.kwargs)]
+    return scale
+
+
+def _sig(x):
+    with np.errstate(all="ignore"):
+        return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+
+
+def _gelu_inputs(dtype):
+    b = S.finite_max(dtype) ** (1 / 3) / 2
+    return _activation(dtype, S.elements(dtype, -b, b, specials=True), approximate=[_DEFAULT, True])
+
+
+def _silu_terms(x, kw):
+    return _sig(x) + np.abs(x) * _sig(x) * _sig(-x)
+
+
+def _gelu_terms(x, kw):
+    if kw.get("approximate"):
+        u = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
+        du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * x * x)
+        return _sig(2 * u) + np.abs(x) * 2 * du * _sig(2 * u) * _sig(-2 * u)
+    from refimpl._accurate import erfc
+    return 0.5 * erfc(-x / math.sqrt(2)) + np.abs(x) * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+@st.composite
+def _softmax_inputs(draw, dtype):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=S.MAX_SIDE))
+    # a small pool of values makes ties (equal maxima) common; -inf is a masked logit.
+    # +inf is left out: inf - inf makes every framework's row NaN (tf's partly 0).
+    elems = st.one_of(S.elements(dtype), st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, -math.inf, math.nan]))
+    x = draw(S.arrays(dtype, shape, elems))
+    kw = {} if draw(st.booleans()) else {"axis": draw(st.integers(-len(shape), len(shape) - 1))}
+    return S.Case((x,), kw, draw(S.seeds))
+
+
+def _softmax_grad_scale(case, dtype, outputs, cotangents):
+    y = outputs[0].astype(np.float64)
+    g = np.abs(cotangents[0].astype(np.float64))
+    ax = case.kwargs.get("axis", -1)
+    return [y * (g + np.sum(g * y, axis=ax, keepdims=True))]
+
+
+def _log_softmax_grad_scale(case, dtype, outputs, cotangents):
+    with np.errstate(all="ignore"):
+        p = np.exp(outputs[0].astype(np.float64))
+    g = np.abs(cotangents[0].astype(np.float64))
+    return [g + p * np.sum(g, axis=case.kwargs.get("axis", -1), keepdims=True)]
+
+
+def _log_softmax_scale(case, dtype, outputs, cotangents):
+    # frameworks compute x - (m + log s): the terms are as large as the logits
+    x = np.abs(case.arrays[0].astype(np.float64))
+    ax = case.kwargs.get("axis", -1)
+    with np.errstate(all="ignore"):
+        return [np.abs(outputs[0].astype(np.float64)) + x + np.max(x, axis=ax, keepdims=True, initial=0)]
+
+
+# ------------------------------------------------------------ losses: inputs and yardsticks
+
+def _reduction(dtype=None):
+    return st.sampled_from([_DEFAULT, "mean", "sum", "none"])
+
+
+def _kw(**kw):
+    return {k: v for k, v in kw.items() if v is not _DEFAULT}
+
+
+def _pair_loss(bound, **choices):
+    def inputs(dtype):
+        b = bound(dtype)
+        el = S.elements(dtype, -b, b, specials=True)
+        kw = st.fixed_dictionaries({"reduction": _reduction(),
+                                    **{k: st.sampled_from(v) for k, v in choices.items()}})
+
+        @st.composite
+        def draw_case(draw):
+            shape = draw(S.shapes)
+            y = draw(S.arrays(dtype, shape, el))
+            # t equal to y in places: the kink of mae, d = 0
+            t = draw(st.one_of(S.arrays(dtype, shape, el), st.just(y.copy())))
+            return S.Case((y, t), _kw(**draw(kw)), draw(S.seeds))
+        return draw_case()
+    return inputs
+
+
+def _regression_bound(dtype):
+    # (y - t)^2 summed over up to 3**5 elements stays finite, in any order of addition
+    return math.sqrt(S.finite_max(dtype) / 1024) / 2
+
+
+def _mean_factor(case, like):
+    """d mean/d element = 1/n: the reduction's factor for a gradient yardstick."""
+    n = like.size
+    return 1.0 / n if case.kwargs.get("reduction", "mean") == "mean" and n else 1.0
+
+
+def _g(case, cotangents, like):
+    g = np.abs(cotangents[0].astype(np.float64)) * _mean_factor(case, like)
+    return g[..., None] if g.ndim and g.ndim < like.ndim else g
+
+
+def _reduce(case, elementwise):
+    r = case.kwargs.get("reduction", "mean")
+    with np.errstate(all="ignore"):
+        return elementwise if r == "none" else np.sum(elementwise) / (elementwise.size if r == "mean" else 1)
+
+
+def _bce_scale(case, dtype, outputs, cotangents):
+    p, t = (a.astype(np.float64) for a in case.arrays)
+    with np.errstate(all="ignore"):
+        if cotangents is None:
+            return [_reduce(case, np.abs(t * np.log(p)) + np.abs((1 - t) * np.log1p(-p)))]
+        return [_g(case, cotangents, p) * (p + t) / (p * (1 - p))]
+
+
+def _bce_logits_scale(case, dtype, outputs, cotangents):
+    x, t = (a.astype(np.float64) for a in case.arrays)
+    with np.errstate(all="ignore"):
+        if cotangents is None:   # max(x, 0) - x t + log1p(e^-|x|): terms of size |x|
+            return [_reduce(case, 2 * np.abs(x) + 1)]
+        return [_g(case, cotangents, x) * (_sig(x) + t)]
+
+
+def _ce_scale(case, dtype, outputs, cotangents):
+    x, t = case.arrays
+    x = x.astype(np.float64)
+    c = x.shape[-1]
+    t = (np.arange(c) == t[..., None]).astype(np.float64) if t.dtype.kind in "iu" else t.astype(np.float64)
+    with np.errstate(all="ignore"):
+        if cotangents is None:   # -sum_c t_c (x_c - m - log s): terms as large as the logits
+            m = np.max(np.abs(x), axis=-1, keepdims=True, initial=0)
+            return [_reduce(case, np.sum(t * (np.abs(x) + m + np.log(c)), axis=-1))]
+        p = np.exp(x - np.max(x, axis=-1, keepdims=True, initial=-np.inf))
+        p = p / np.sum(p, axis=-1, keepdims=True)
+        return [_g(case, cotangents, x) * (p * np.sum(t, axis=-1, keepdims=True) + t)]
+
+
+@st.composite
+def _class_inputs(draw, dtype, logits=True):
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=S.MAX_SIDE))
+    c = draw(st.integers(1, 4))
+    if logits:
+        el = st.one_of(S.elements(dtype, -1e4, 1e4), st.sampled_from([0.0, 1.0, -1.0]))
+    else:   # log-probabilities
+        el = S.elements(dtype, -1e4, 0.0)
+    x = draw(S.arrays(dtype, batch + (c,), el))
+    if logits and draw(st.booleans()):   # one-hot or soft targets, rows summing to 1
+        w = draw(hnp.arrays(np.float64, batch + (c,), elements=st.floats(0, 1)))
+        w[..., 0] += 1e-3
+        t = (w / w.sum(axis=-1, keepdims=True)).astype(x.dtype)
+    else:
+        t = draw(hnp.arrays(np.int64, batch, elements=st.integers(0, c - 1)))
+    return S.Case((x, t), _kw(reduction=draw(_reduction())), draw(S.seeds))
+
+
+@st.composite
+def _bce_inputs(draw, dtype, logits):
+    shape = draw(S.shapes)
+    if logits:
+        x = draw(S.arrays(dtype, shape, S.elements(dtype, -1e4, 1e4)))
+    else:
+        x = draw(S.arrays(dtype, shape, S.elements(dtype, 1e-3, 1 - 1e-3)))
+    t = draw(S.arrays(dtype, shape, st.one_of(st.sampled_from([0.0, 1.0]), S.elements(dtype, 0.0, 1.0))))
+    return S.Case((x, t), _kw(reduction=draw(_reduction())), draw(S.seeds))
+
+
+@st.composite
+def _gaussian_nll_inputs(draw, dtype):
+    shape = draw(S.shapes)
+    # float16: (mu - t)^2 / var^2 stays below 65504 (frameworks compute it in float16)
+    b = 4.0 if dtype == "float16" else 100.0
+    lo = 0.25 if dtype == "float16" else 0.0
+    mu = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
+    t = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
+    var = draw(S.arrays(dtype, shape, st.one_of(S.elements(dtype, lo, b), st.just(lo))))
+    kw = _kw(reduction=draw(_reduction()), full=draw(st.sampled_from([_DEFAULT, True])))
+    return S.Case((mu, t, var), kw, draw(S.seeds))
+
+
+def _gaussian_nll_scale(case, dtype, outputs, cotangents):
+    mu, t, var = (a.astype(np.float64) for a in case.arrays)
+    v = np.maximum(var, 1e-6)
+    d = mu - t
+    with np.errstate(all="ignore"):
+        if cotangents is None:
+            return [_reduce(case, 0.5 * (np.abs(np.log(v)) + d * d / v) + 1)]
+        g = _g(case, cotangents, mu)
+        return [g * np.abs(d) / v, g * 0.5 * (1 / v + d * d / (v * v))]
+
+
 # ----------------------------------------------------------------------- the table
 
 _G = "chain rule and the computational graph"
@@ -243,6 +491,65 @@ OPS_LIST = [
     Op("dot", "tensors", _T, _dot_inputs, forward_scale="abs", domain="|x| <= 100"),
     Op("cosine_similarity", "tensors", _T, _cosine_inputs, forward_scale=_cosine_scale,
        grad_scale=_cosine_scale, domain="0.1 <= |x| <= 10, broadcasting, any axis"),
+]
+
+_A = "activations"
+_L = "losses"
+_ELEMENTWISE = dict(grad_scale="value", domain="every value, NaN and +-inf")
+
+OPS_LIST += [
+    Op("step", "activations", _A, lambda d: _activation(d), kinks=_at_zero,
+       kink_points="x = 0 and NaN", conventions={("forward", "nan"): "step_nan"}, **_ELEMENTWISE),
+    Op("sigmoid", "activations", _A, lambda d: _activation(d), kinks=_at_nan, kink_points="NaN",
+       **_ELEMENTWISE),
+    Op("tanh", "activations", _A, lambda d: _activation(d), kinks=_at_nan, kink_points="NaN",
+       **_ELEMENTWISE),
+    Op("relu", "activations", _A, lambda d: _activation(d), kinks=_at_zero,
+       kink_points="x = 0 and NaN", conventions={("forward", "zero_sign"): "relu_neg_zero"},
+       **_ELEMENTWISE),
+    Op("leaky_relu", "activations", _A, lambda d: _activation(d, slope=[_DEFAULT, 0.1, 0.2]),
+       kinks=_at_zero, kink_points="x = 0 and NaN", grad_scale="value",
+       conventions={("forward", "value"): "leaky_relu.float64_slope",
+                    ("grad", "value"): "leaky_relu.float64_slope"},
+       domain="every value, NaN and +-inf; slope default, 0.1 or 0.2"),
+    Op("softmax", "activations", _A, _softmax_inputs, grad_scale=_softmax_grad_scale,
+       domain="every value, NaN and +-inf, ties; any axis"),
+    Op("log_softmax", "activations", _A, _softmax_inputs, forward_scale=_log_softmax_scale,
+       grad_scale=_log_softmax_grad_scale, domain="every value, NaN and +-inf, ties; any axis"),
+    Op("softplus", "activations", _A, lambda d: _activation(d), kinks=_at_nan, kink_points="NaN",
+       **_ELEMENTWISE),
+    Op("elu", "activations", _A, lambda d: _activation(d, alpha=[_DEFAULT, 0.5]),
+       kinks=_at_zero, kink_points="x = 0 (alpha != 1) and NaN", grad_scale="value",
+       domain="every value, NaN and +-inf; alpha default or 0.5"),
+    Op("gelu", "activations", _A, _gelu_inputs, grad_scale=_grad_terms(_gelu_terms),
+       kinks=_at_nan, kink_points="NaN",
+       domain="|x| <= cbrt(max)/2 (the tanh form's x^3 overflows beyond), NaN and +-inf; "
+              "exact and tanh forms"),
+    Op("silu", "activations", _A, lambda d: _activation(d), grad_scale=_grad_terms(_silu_terms),
+       kinks=_at_nan, kink_points="NaN", domain="every value, NaN and +-inf"),
+    Op("mse", "losses", _L, _pair_loss(_regression_bound), wrt=(0,), grad_scale="value",
+       kinks=_at_nonfinite, kink_points="NaN and +-inf",
+       domain="|x| <= sqrt(max/1024)/2, NaN and +-inf; every reduction"),
+    Op("mae", "losses", _L, _pair_loss(_regression_bound), wrt=(0,), grad_scale="value",
+       kinks=_at_nonfinite_or_equal, kink_points="y_hat = t, NaN and +-inf",
+       domain="|x| <= sqrt(max/1024)/2, NaN and +-inf, y_hat = t; every reduction"),
+    Op("huber", "losses", _L, _pair_loss(_regression_bound, delta=[_DEFAULT, 0.5, 2.0]), wrt=(0,),
+       grad_scale="value", kinks=_at_nonfinite, kink_points="NaN and +-inf", domain="|x| <= sqrt(max/1024)/2, NaN and +-inf; delta 1, 0.5, 2"),
+    Op("binary_cross_entropy", "losses", _L, lambda d: _bce_inputs(d, logits=False), wrt=(0,),
+       forward_scale=_bce_scale, grad_scale=_bce_scale,
+       conventions={("forward", "value"): "bce_p0_t1", ("grad", "value"): "bce_p0_t1"},
+       domain="1e-3 <= p <= 1 - 1e-3, t in [0, 1]; every reduction"),
+    Op("binary_cross_entropy_with_logits", "losses", _L, lambda d: _bce_inputs(d, logits=True),
+       wrt=(0,), forward_scale=_bce_logits_scale, grad_scale=_bce_logits_scale,
+       domain="|x| <= 1e4, t in [0, 1]; every reduction"),
+    Op("cross_entropy", "losses", _L, lambda d: _class_inputs(d, logits=True), wrt=(0,),
+       forward_scale=_ce_scale, grad_scale=_ce_scale,
+       domain="|x| <= 1e4 and ties, class indices or probability targets; every reduction"),
+    Op("nll", "losses", _L, lambda d: _class_inputs(d, logits=False), wrt=(0,), grad_scale="value",
+       domain="-1e4 <= log p <= 0, class indices; every reduction"),
+    Op("gaussian_nll", "losses", _L, _gaussian_nll_inputs, wrt=(0, 2),
+       forward_scale=_gaussian_nll_scale, grad_scale=_gaussian_nll_scale,
+       domain="|mu|, |t| <= 100 (float16: 4), 0 <= var <= 100 (float16: 0.25..4); full or not"),
 ]
 
 OPS = {op.name: op for op in OPS_LIST}

@@ -59,7 +59,7 @@ class Loss(Function):
     def backward(self, dout):
         g = hi(dout)
         if self.reduction == "mean":
-            g = g / self.n
+            g = g / max(self.n, 1)
         grads = []
         for x, d in zip(self.inputs, self.local):
             with np.errstate(all="ignore"):
@@ -266,7 +266,7 @@ def cross_entropy(x, t, reduction: str = "mean"):
     (array(0.41703002), array(0.41703002))
     """
     xd, td = _data(x), _data(t)
-    if np.shape(td) == np.shape(xd) and np.asarray(td).dtype.kind == "f":
+    if np.shape(td) == np.shape(xd) and np.asarray(td).dtype.kind not in "iub":
         return SoftTargetCE("cross_entropy", reduction)(x, t)
     return Picked("cross_entropy", _class_targets("cross_entropy", np.asarray(xd), td),
                   reduction, from_logits=True)(x)

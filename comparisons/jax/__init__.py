@@ -29,9 +29,17 @@ def forward(fn, arrays, kwargs):
     return jax.jit(lambda *xs: fn(*xs, **kwargs))(*[to_native(a) for a in arrays])
 
 
-def vjp(fn, arrays, kwargs, cotangents):
+def vjp(fn, arrays, kwargs, cotangents, wrt=None):
+    wrt = tuple(range(len(arrays))) if wrt is None else tuple(wrt)
+
     def both(xs, cts):
-        ys, pullback = jax.vjp(lambda *xs: fn(*xs, **kwargs), *xs)
+        def f(*diff):   # fn with the arrays in wrt as variables, the others held fixed
+            full = list(xs)
+            for i, d in zip(wrt, diff):
+                full[i] = d
+            return fn(*full, **kwargs)
+
+        ys, pullback = jax.vjp(f, *[xs[i] for i in wrt])
         return ys, pullback(cts if isinstance(ys, tuple) else cts[0])
 
     return jax.jit(both)([to_native(a) for a in arrays], tuple(to_native(g) for g in cotangents))
@@ -42,7 +50,12 @@ import jax
 jax.config.update("jax_enable_x64", True)
 from comparisons.jax import {module} as twin
 def both(xs, gs):
-    ys, pullback = jax.vjp(lambda *xs: twin.{op}(*xs, **kwargs), *xs)
+    def f(*diff):
+        full = list(xs)
+        for i, d in zip(wrt, diff):
+            full[i] = d
+        return twin.{op}(*full, **kwargs)
+    ys, pullback = jax.vjp(f, *[xs[i] for i in wrt])
     return ys, pullback(tuple(gs) if isinstance(ys, tuple) else gs[0])
 ys, grads = jax.jit(both)(xs, gs)
 got = grads if check == "grad" else ys

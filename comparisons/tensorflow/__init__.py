@@ -53,14 +53,15 @@ def forward(fn, arrays, kwargs):
     return fn(*[to_native(a) for a in arrays], **kwargs)
 
 
-def vjp(fn, arrays, kwargs, cotangents):
+def vjp(fn, arrays, kwargs, cotangents, wrt=None):
+    wrt = range(len(arrays)) if wrt is None else wrt
     xs = [to_native(a) for a in arrays]
     with tf.GradientTape() as tape:
-        for x in xs:
-            tape.watch(x)
+        for i in wrt:
+            tape.watch(xs[i])
         ys = fn(*xs, **kwargs)
     ys_t = list(ys) if isinstance(ys, tuple) else [ys]
-    gs = tape.gradient(ys_t, xs, output_gradients=[to_native(g) for g in cotangents],
+    gs = tape.gradient(ys_t, [xs[i] for i in wrt], output_gradients=[to_native(g) for g in cotangents],
                        unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return ys, gs
 
@@ -70,9 +71,9 @@ import tensorflow as tf
 from comparisons.tensorflow import {module} as twin
 xs = [tf.constant(x) for x in xs]
 with tf.GradientTape() as tape:
-    for x in xs:
-        tape.watch(x)
+    for i in wrt:
+        tape.watch(xs[i])
     ys = twin.{op}(*xs, **kwargs)
 ys = list(ys) if isinstance(ys, tuple) else [ys]
-got = tape.gradient(ys, xs, output_gradients=[tf.constant(g) for g in gs]) if check == "grad" else ys
+got = tape.gradient(ys, [xs[i] for i in wrt], output_gradients=[tf.constant(g) for g in gs]) if check == "grad" else ys
 """

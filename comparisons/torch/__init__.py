@@ -35,12 +35,15 @@ def forward(fn, arrays, kwargs):
     return ys
 
 
-def vjp(fn, arrays, kwargs, cotangents):
-    """Outputs and the gradients of sum_i <y_i, g_i> with respect to every array."""
-    xs = [to_native(a, requires_grad=True) for a in arrays]
+def vjp(fn, arrays, kwargs, cotangents, wrt=None):
+    """Outputs and the gradients of sum_i <y_i, g_i> with respect to the arrays in ``wrt``
+    (indices; default all). The other arrays (targets, class indices) are constants."""
+    wrt = range(len(arrays)) if wrt is None else wrt
+    xs = [to_native(a, requires_grad=i in wrt) for i, a in enumerate(arrays)]
     ys = fn(*xs, **kwargs)
     ys_t = ys if isinstance(ys, tuple) else (ys,)
-    gs = torch.autograd.grad(ys_t, xs, grad_outputs=[to_native(g) for g in cotangents],
+    gs = torch.autograd.grad(ys_t, [xs[i] for i in wrt],
+                             grad_outputs=[to_native(g) for g in cotangents],
                              allow_unused=True, materialize_grads=True)
     return ys, gs
 
@@ -48,8 +51,8 @@ def vjp(fn, arrays, kwargs, cotangents):
 REPRO = """\
 import torch
 from comparisons.torch import {module} as twin
-xs = [torch.from_numpy(x).requires_grad_() for x in xs]   # bfloat16: from float32, then .to(torch.bfloat16)
+xs = [torch.from_numpy(x).requires_grad_(i in wrt) for i, x in enumerate(xs)]   # bfloat16: from float32, then .to(torch.bfloat16)
 ys = twin.{op}(*xs, **kwargs)
 ys = ys if isinstance(ys, tuple) else (ys,)
-got = torch.autograd.grad(ys, xs, grad_outputs=[torch.from_numpy(g) for g in gs]) if check == "grad" else ys
+got = torch.autograd.grad(ys, [xs[i] for i in wrt], grad_outputs=[torch.from_numpy(g) for g in gs]) if check == "grad" else ys
 """
