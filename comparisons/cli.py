@@ -2,6 +2,7 @@
 
     refimpl report [--out DIR] [--profile dev|ci|thorough] [--frameworks torch,tensorflow,jax]
                    [--seed N] [--ops sigmoid,matmul] [--dtypes float32,float64]
+                   [--no-accuracy] [--accuracy-grid full|small]
     refimpl list
 
 Bad arguments print one line on stderr and exit with code 2.
@@ -53,6 +54,10 @@ def _parser():
     r.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
     r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="processes to share the work (default: min(2, cores))")
+    r.add_argument("--no-accuracy", dest="accuracy", action="store_false",
+                   help="skip the accuracy sweep against the 200-bit truth (comparisons/truth.py)")
+    r.add_argument("--accuracy-grid", choices=["full", "small"], default="full",
+                   help="points per accuracy row: full (~3000) or small (~300) (default: full)")
     sub.add_parser("list", help="list the ops in the registry")
     return p
 
@@ -71,7 +76,8 @@ def main(argv=None) -> int:
 
     t0 = time.perf_counter()
     doc = report.run(args.profile, tuple(args.frameworks), args.seed, args.ops, args.dtypes,
-                     progress=report.stderr_progress(), workers=max(1, args.workers))
+                     progress=report.stderr_progress(), workers=max(1, args.workers),
+                     accuracy=args.accuracy, accuracy_size=args.accuracy_grid)
     files = report.write(doc, args.out)
     counts = {}
     for r in doc["results"]:

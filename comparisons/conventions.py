@@ -13,6 +13,7 @@ them to classify mismatches as ``convention`` rather than ``fail``:
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -44,6 +45,28 @@ def _torch():
     for dt, t in tiny.items():
         x = torch.tensor([t], dtype=getattr(torch, dt))
         out[f"flushes_subnormals.{dt}"] = bool((x * 0.5).item() == 0.0)
+
+    import torch.nn.functional as F
+
+    def at(f, x, dtype="float64"):
+        return f(torch.tensor(x, dtype=getattr(torch, dtype))).item()
+
+    def grad_at(f, x, dtype="float64"):
+        t = torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True)
+        return torch.autograd.grad(f(t), t)[0].item()
+
+    out |= _activation_facts(at, grad_at, leaky_relu=F.leaky_relu, gelu=F.gelu, relu=F.relu,
+                             step=lambda x: torch.heaviside(x, torch.zeros_like(x)),
+                             abs_=torch.abs, elu=F.elu, sigmoid=torch.sigmoid,
+                             softplus=F.softplus, tanh=torch.tanh)
+    out |= {
+        "softmax_nan_row": _num(torch.softmax(torch.tensor([np.nan, 0.0, 0.0]), -1)[1]),
+        "reduction.mse": _reduction(F.mse_loss(torch.tensor([1.0, 3.0]), torch.zeros(2))),
+        "reduction.cross_entropy": _reduction(F.cross_entropy(torch.zeros(2, 2), torch.tensor([0, 1])),
+                                              per_sample=np.log(2)),
+        "bce_p0_t1": _num(F.binary_cross_entropy(torch.tensor(0.0), torch.tensor(1.0))),
+        "soft_ce_minus_inf": _num(F.cross_entropy(*_soft_ce_args(torch.tensor))),
+    }
     return out
 
 
@@ -63,6 +86,46 @@ def _tensorflow():
     for dt in ("float32", "float64"):
         x = tf.constant([np.finfo(dt).tiny], dtype=dt)
         out[f"flushes_subnormals.{dt}"] = bool(float((x * 0.5).numpy()[0]) == 0.0)
+
+    keras = tf.keras
+
+    def at(f, x, dtype="float64"):
+        return float(f(tf.constant(x, dtype)))
+
+    def grad_at(f, x, dtype="float64"):
+        t = tf.constant(x, dtype)
+        with tf.GradientTape() as tape:
+            tape.watch(t)
+            y = f(t)
+        return tape.gradient(y, t)
+
+    out |= _activation_facts(at, grad_at, leaky_relu=tf.nn.leaky_relu, gelu=tf.nn.gelu,
+                             relu=tf.nn.relu,
+                             step=lambda x: tf.experimental.numpy.heaviside(x, tf.zeros_like(x)),
+                             abs_=tf.abs, elu=keras.activations.elu, sigmoid=tf.math.sigmoid,
+                             softplus=tf.math.softplus, tanh=tf.math.tanh)
+    two = tf.constant([[1.0, 3.0]])
+    out |= {
+        "softmax_nan_row": _num(tf.nn.softmax(tf.constant([np.nan, 0.0, 0.0]))[1]),
+        # keras's own defaults, beside tf.nn's
+        "leaky_relu.default_slope": (
+            f"{out['leaky_relu.default_slope']} (tf.nn.leaky_relu); "
+            f"{_num(-at(keras.activations.leaky_relu, -1.0))} (keras.activations.leaky_relu); "
+            f"{_num(-at(keras.layers.LeakyReLU(), -1.0, 'float32'))} (keras.layers.LeakyReLU)"),
+        "gelu.default": (f"{out['gelu.default']} (tf.nn.gelu); "
+                         f"{_gelu_form(at(keras.activations.gelu, 1.0))} (keras.activations.gelu)"),
+        "reduction.mse": (f"{keras.losses.MeanSquaredError().reduction} (keras.losses.MeanSquaredError); "
+                          f"{_reduction(keras.losses.mse(tf.zeros_like(two), two))} "
+                          "over the last axis only (keras.losses.mse)"),
+        "reduction.cross_entropy": (
+            f"{keras.losses.CategoricalCrossentropy().reduction} "
+            "(keras.losses.CategoricalCrossentropy); "
+            + _reduction(tf.nn.softmax_cross_entropy_with_logits(tf.eye(2), tf.zeros((2, 2))),
+                         per_sample=np.log(2)) + " (tf.nn.softmax_cross_entropy_with_logits)"),
+        "bce_p0_t1": _num(keras.losses.binary_crossentropy(tf.ones((1, 1)), tf.zeros((1, 1)))[0]),
+        "soft_ce_minus_inf": _num(tf.nn.softmax_cross_entropy_with_logits(
+            *reversed(_soft_ce_args(tf.constant)))[0]),
+    }
     return out
 
 
@@ -82,6 +145,32 @@ def _jax():
     for dt in ("float32", "float64"):
         x = jnp.asarray([np.finfo(dt).tiny], dtype=dt)
         out[f"flushes_subnormals.{dt}"] = bool(float((x * 0.5)[0]) == 0.0)
+
+    import jax
+    import optax
+
+    def at(f, x, dtype="float64"):
+        return float(f(jnp.asarray(x, dtype)))
+
+    def grad_at(f, x, dtype="float64"):
+        return float(jax.grad(f)(jnp.asarray(x, dtype)))
+
+    out |= _activation_facts(at, grad_at, leaky_relu=jax.nn.leaky_relu, gelu=jax.nn.gelu,
+                             relu=jax.nn.relu, step=lambda x: jnp.heaviside(x, 0.0),
+                             abs_=jnp.abs, elu=jax.nn.elu, sigmoid=jax.nn.sigmoid,
+                             softplus=jax.nn.softplus, tanh=jnp.tanh)
+    out["softmax_nan_row"] = _num(jax.nn.softmax(jnp.asarray([np.nan, 0.0, 0.0]))[1])
+    soft_ce = optax.losses.softmax_cross_entropy(*_soft_ce_args(jnp.asarray))[0]
+    safe_ce = optax.losses.safe_softmax_cross_entropy(*_soft_ce_args(jnp.asarray))[0]
+    out |= {
+        "reduction.mse": _reduction(optax.losses.squared_error(jnp.asarray([1.0, 3.0]), jnp.zeros(2)))
+                         + " (optax.losses.squared_error)",
+        "reduction.cross_entropy": _reduction(optax.losses.softmax_cross_entropy_with_integer_labels(
+            jnp.zeros((2, 2)), jnp.asarray([0, 1])), per_sample=np.log(2)) + " (optax.losses)",
+        "bce_p0_t1": "n/a: optax has only the logits form",
+        "soft_ce_minus_inf": (f"{_num(soft_ce)} (optax.losses.softmax_cross_entropy); "
+                              f"{_num(safe_ce)} (optax.losses.safe_softmax_cross_entropy)"),
+    }
     return out
 
 
@@ -94,14 +183,92 @@ def _numpy():
         "sum_axis_empty_tuple": str(np.sum(np.ones((2, 3)), axis=()).shape),
         "flushes_subnormals.float32": bool(np.float32(np.finfo(np.float32).tiny) * np.float32(0.5) == 0),
         "flushes_subnormals.float64": bool(np.finfo(np.float64).tiny * 0.5 == 0),
+    } | _refimpl()
+
+
+def _refimpl():
+    """The numpy column's activation and loss facts: refimpl's own choices."""
+    import refimpl as r
+
+    def at(f, x, dtype="float64"):
+        return float(f(np.asarray(x, dtype)))
+
+    def grad_at(f, x, dtype="float64"):
+        return float(r.grad(f)(np.asarray(x, dtype)))
+
+    def abs_(x):  # refimpl has no abs op: |x| is mae against 0
+        return r.mae(x, np.zeros(x.shape), reduction="sum")
+
+    return _activation_facts(at, grad_at, leaky_relu=r.leaky_relu, gelu=r.gelu, relu=r.relu,
+                             step=r.step, abs_=abs_, elu=r.elu, sigmoid=r.sigmoid,
+                             softplus=r.softplus, tanh=r.tanh) | {
+        "softmax_nan_row": _num(r.softmax(np.array([np.nan, 0.0, 0.0]))[1]),
+        "reduction.mse": _reduction(r.mse(np.array([1.0, 3.0]), np.zeros(2))),
+        "reduction.cross_entropy": _reduction(r.cross_entropy(np.zeros((2, 2)), np.array([0, 1])),
+                                              per_sample=np.log(2)),
+        "bce_p0_t1": _num(r.binary_cross_entropy(np.zeros(1), np.ones(1))),
+        "soft_ce_minus_inf": _num(r.cross_entropy(*_soft_ce_args(np.asarray))),
     }
 
 
-def _try(f):
+def _activation_facts(at, grad_at, *, leaky_relu, gelu, relu, step, abs_, elu, sigmoid, softplus,
+                      tanh):
+    """The activation rows, from one framework's functions. ``at(f, x, dtype)`` is f's value
+    at the scalar x, ``grad_at(f, x, dtype)`` its derivative there (dtype defaults to float64)."""
+    return {
+        "leaky_relu.default_slope": _num(-at(leaky_relu, -1.0)),
+        "relu_neg_zero": _zero(at(relu, -0.0)),
+        "zero_grad_sign": _zero(grad_at(lambda x: -relu(x), -1.0)),
+        "leaky_relu.float64_slope": _num(at(lambda x: leaky_relu(x, 0.01), -1.0) + 0.01),
+        "gelu.default": _gelu_form(at(gelu, 1.0)),
+        "grad_at_0.relu": _num(grad_at(relu, 0.0)),
+        "grad_at_0.leaky_relu": _num(grad_at(lambda x: leaky_relu(x, 0.01), 0.0)),
+        "grad_at_0.step": _try(lambda: _num(grad_at(step, 0.0)), "no derivative"),
+        "grad_at_0.abs": _num(grad_at(abs_, 0.0)),
+        "grad_at_0.elu": _num(grad_at(lambda x: elu(x, 0.5), 0.0)),
+        "sigmoid_grad_20": _num(grad_at(sigmoid, 20.0, "float32")),
+        "tanh_grad_10": _num(grad_at(tanh, 10.0, "float32")),
+        "step_nan": _num(at(step, np.nan)),
+        "softplus_30": _num(at(softplus, 30.0) - _SOFTPLUS_30),
+    }
+
+
+def _try(f, refusal="error"):
     try:
         return f()
     except Exception as e:  # a refusal is itself the measured behaviour
-        return f"error ({type(e).__name__})"
+        return f"{refusal} ({type(e).__name__})"
+
+
+def _num(v) -> str:
+    """A measured number, short; None is TensorFlow's gradient when x has no path to y."""
+    return "None (no gradient path)" if v is None else f"{float(v):.3g}"
+
+
+# softplus(30) = 30 + log1p(e^-30), rounded to float64: a threshold that returns x is off by 9e-14.
+_SOFTPLUS_30 = 30 + float(np.log1p(np.exp(-30.0)))
+
+
+def _gelu_form(y1: float) -> str:
+    """Which GELU a function computes, from its value at 1: x Phi(x) or the tanh form."""
+    exact = 0.5 * (1 + math.erf(1 / math.sqrt(2)))
+    tanh = 0.5 * (1 + math.tanh(math.sqrt(2 / math.pi) * (1 + 0.044715)))
+    return "exact (erf)" if abs(y1 - exact) < abs(y1 - tanh) else "tanh approximation"
+
+
+def _reduction(y, per_sample=5.0) -> str:
+    """The reduction a loss applied, from its output on two samples whose losses average
+    to ``per_sample``: mse of [1, 3] against 0 (1 and 9), cross_entropy of two uniform rows."""
+    y = np.asarray(y, dtype=np.float64)   # a tensor of any framework
+    if y.size > 1:
+        return "none: one value per sample"
+    v = float(y.reshape(()))
+    return "mean" if np.isclose(v, per_sample) else "sum" if np.isclose(v, 2 * per_sample) else _num(v)
+
+
+def _soft_ce_args(array):
+    """(logits, probabilities): a -inf logit on a class whose target probability is 0."""
+    return array([[-np.inf, 0.0, 1.0]]), array([[0.0, 1.0, 0.0]])
 
 
 _PROBES = {"numpy": _numpy, "torch": _torch, "tensorflow": _tensorflow, "jax": _jax}
@@ -114,6 +281,19 @@ def measure(framework: str) -> dict | None:
         return _PROBES[framework]()
     except ImportError:
         return None
+
+
+def value(framework: str, key: str) -> str:
+    """The measured fact ``key`` for a framework ("numpy": refimpl's), as printed."""
+    v = (measure(framework) or {}).get(key)
+    return _FMT[v] if isinstance(v, bool) or v is None else str(v)
+
+
+def differs(framework: str, key: str) -> bool:
+    """Whether the framework's measured ``key`` differs from refimpl's: only then can a
+    mismatch be put down to that convention."""
+    m, ref = measure(framework), measure("numpy")
+    return bool(m and ref and key in m and key in ref and m[key] != ref[key])
 
 
 def flushes_subnormals(framework: str, dtype: str) -> bool:
@@ -139,6 +319,59 @@ TOPICS = {
                                    "tiny values vanish"),
     "flushes_subnormals.float64": ("float64 results below the smallest normal (2.2e-308)",
                                    "as float32"),
+    "relu_neg_zero": ("relu(-0.0): the sign of the zero",
+                      "max(-0.0, 0) is +0.0 under IEEE 754-2019 maximum; a clamp that keeps x "
+                      "when x is not below 0 returns -0.0"),
+    "zero_grad_sign": ("d(-relu(x))/dx at x = -1: the sign of a zero gradient",
+                       "-0.0 when the backward multiplies the upstream -1 by a zero derivative, "
+                       "+0.0 when it selects 0; harmless, but bitwise comparisons see it"),
+    "leaky_relu.default_slope": ("Leaky ReLU: default negative slope",
+                                 "a call or layer that leaves the slope out changes the model when ported"),
+    "leaky_relu.float64_slope": ("leaky_relu(-1.0, slope=0.01) + 0.01 in float64",
+                                 "nonzero: the slope is kept in float32 (tf.nn.leaky_relu's alpha is a "
+                                 "float attribute), so float64 results are off by about 2e-8 relative"),
+    "gelu.default": ("GELU: the form the plain call computes",
+                     "the exact x Phi(x) and the tanh approximation differ by up to 4.7e-4 (at |x| "
+                     "near 2.7), so models trained with one and run with the other drift"),
+    "grad_at_0.relu": ("d relu/dx at x = 0",
+                       "relu has no derivative at 0; the subgradient picked there moves training "
+                       "that sits on the kink"),
+    "grad_at_0.leaky_relu": ("d leaky_relu/dx at x = 0 (slope 0.01)",
+                             "1 when the kink is assigned to the positive side (x >= 0), the slope "
+                             "when to the negative side (x > 0)"),
+    "grad_at_0.step": ("d step/dx at x = 0 (heaviside)",
+                       "a step passes no gradient; a framework may also refuse to differentiate it"),
+    "grad_at_0.abs": ("d|x|/dx at x = 0 (numpy column: refimpl's mae)",
+                      "the subgradient of |x| at 0 (mae, L1 penalties): 0 (sign(0)) or 1"),
+    "grad_at_0.elu": ("d elu/dx at x = 0 with alpha = 0.5",
+                      "elu's derivative jumps at 0 unless alpha = 1: 1 from the right, alpha from the left"),
+    "sigmoid_grad_20": ("d sigmoid/dx at x = 20 in float32 (exact 2.06e-9)",
+                        "computed as s(1 - s) from the rounded output it cancels to 0 once s rounds "
+                        "to 1 (x > 17 in float32): saturated units get no gradient"),
+    "tanh_grad_10": ("d tanh/dx at x = 10 in float32 (exact 8.24e-9)",
+                     "computed as 1 - y^2 from the rounded output it cancels to 0 once tanh rounds "
+                     "to 1 (|x| > 9 in float32), and loses digits well before"),
+    "softmax_nan_row": ("softmax([NaN, 0, 0])[1]",
+                        "a NaN logit may poison its whole row (NaN) or only itself (0 for the "
+                        "others): a NaN loss may or may not show up"),
+    "step_nan": ("step(NaN) (heaviside)",
+                 "a NaN input may come out as 0 and hide the bad value downstream"),
+    "softplus_30": ("softplus(30.0) minus its exact value, float64",
+                    "a linear threshold (torch: x itself above 20) trades about 1e-13 for speed; "
+                    "the torch twin passes threshold=40 to get the exact function"),
+    "reduction.mse": ("mean squared error: the default reduction",
+                      "torch averages over every element; Keras losses average over the last axis, "
+                      "then over the batch; optax returns per-element values for the caller to reduce"),
+    "reduction.cross_entropy": ("cross-entropy: the default reduction",
+                                "a summed loss scales the gradient (and the effective learning rate) "
+                                "by the batch size"),
+    "bce_p0_t1": ("binary cross-entropy of p = 0 with target 1 (true value inf)",
+                  "torch clamps each log at -100, Keras clips p to [1e-7, 1 - 1e-7] (-log 1e-7 = "
+                  "16.1): both hide a saturated prediction; refimpl returns inf"),
+    "soft_ce_minus_inf": ("cross-entropy with probability targets, a -inf logit on a class of "
+                          "target 0 (true value 1.31)",
+                          "0 * log 0 computed as 0 * -inf is NaN; masked logits (-inf) need "
+                          "integer targets or a safe variant"),
 }
 
 

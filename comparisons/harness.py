@@ -123,7 +123,8 @@ def compare(ref, got, dtype: str, rtol: float, atol: float, scale=None,
     rest = _compare(ref, masked, dtype, rtol, atol, scale)
     if rest.ok:
         c.kind = "kink"
-    return c
+        return c
+    return rest   # a mismatch away from the kinks is the one to report
 
 
 def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comparison:
@@ -289,7 +290,8 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
         if ad is None:
             results.append(Outcome(fw, "missing", detail=f"{fw} is not installed"))
             continue
-        reason = op.unsupported.get(fw, {}).get(dtype)
+        known = op.unsupported.get(fw, {})
+        reason = known.get((dtype, check)) or known.get(dtype)
         if reason:
             results.append(Outcome(fw, "unsupported", detail=reason))
             continue

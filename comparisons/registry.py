@@ -40,7 +40,8 @@ class Op:
     # |inputs|, for sums of terms) or a callable(case, dtype) -> list of arrays.
     forward_scale: object = "value"
     grad_scale: object = "abs"
-    unsupported: dict = field(default_factory=dict)   # framework -> {dtype: reason}
+    # framework -> {dtype or (dtype, check): reason}
+    unsupported: dict = field(default_factory=dict)
     # (framework, dtype, check) -> why: a measured framework defect. The harness still
     # says `fail` (with its repro) and the report shows it; the tests expect it.
     known_failures: dict = field(default_factory=dict)
@@ -499,11 +500,16 @@ _ELEMENTWISE = dict(grad_scale="value", domain="every value, NaN and +-inf")
 
 OPS_LIST += [
     Op("step", "activations", _A, lambda d: _activation(d), kinks=_at_zero,
-       kink_points="x = 0 and NaN", conventions={("forward", "nan"): "step_nan"}, **_ELEMENTWISE),
+       kink_points="x = 0 and NaN", conventions={("forward", "nan"): "step_nan"},
+       unsupported={"torch": {(d, "grad"): "torch.heaviside has no derivative (RuntimeError: derivative for "
+                              "aten::heaviside is not implemented)" for d in ALL_DTYPES},
+                    "tensorflow": {"bfloat16": "tf.experimental.numpy.heaviside treats bfloat16 as "
+                                   "non-float and calls .astype (AttributeError)"}},
+       **_ELEMENTWISE),
     Op("sigmoid", "activations", _A, lambda d: _activation(d), kinks=_at_nan, kink_points="NaN",
-       **_ELEMENTWISE),
+       conventions={("grad", "value"): "sigmoid_grad_20"}, **_ELEMENTWISE),
     Op("tanh", "activations", _A, lambda d: _activation(d), kinks=_at_nan, kink_points="NaN",
-       **_ELEMENTWISE),
+       conventions={("grad", "value"): "tanh_grad_10"}, **_ELEMENTWISE),
     Op("relu", "activations", _A, lambda d: _activation(d), kinks=_at_zero,
        kink_points="x = 0 and NaN", conventions={("forward", "zero_sign"): "relu_neg_zero"},
        **_ELEMENTWISE),
@@ -513,6 +519,7 @@ OPS_LIST += [
                     ("grad", "value"): "leaky_relu.float64_slope"},
        domain="every value, NaN and +-inf; slope default, 0.1 or 0.2"),
     Op("softmax", "activations", _A, _softmax_inputs, grad_scale=_softmax_grad_scale,
+       conventions={("forward", "nan"): "softmax_nan_row", ("grad", "nan"): "softmax_nan_row"},
        domain="every value, NaN and +-inf, ties; any axis"),
     Op("log_softmax", "activations", _A, _softmax_inputs, forward_scale=_log_softmax_scale,
        grad_scale=_log_softmax_grad_scale, domain="every value, NaN and +-inf, ties; any axis"),

@@ -22,11 +22,42 @@ def small():
     return report.run("dev", tuple(FW), seed=3, ops=["mul", "sum"], dtypes=["float32"])
 
 
+@pytest.fixture(scope="module")
+def with_accuracy():
+    return report.run("dev", tuple(FW), seed=3, ops=["sigmoid", "mse"], dtypes=["float32"],
+                      accuracy_size="small")
+
+
 def test_small_report_follows_the_schema(small):
     jsonschema.validate(small, SCHEMA)
     assert {(r["op"], r["check"]) for r in small["results"]} == {
         ("mul", "forward"), ("mul", "grad"), ("sum", "forward"), ("sum", "grad")}
     assert all(r["examples"] == report.PROFILES["dev"] for r in small["results"])
+
+
+def test_accuracy_section_follows_the_schema_and_renders(with_accuracy, tmp_path):
+    acc = with_accuracy["accuracy"]
+    jsonschema.validate(with_accuracy, SCHEMA)
+    assert {(r["op"], r["check"], r["dtype"]) for r in acc} == {
+        (op, c, "float32") for op in ("sigmoid", "mse") for c in ("forward", "grad")}
+    assert {r["implementation"] for r in acc} <= {"refimpl", *FW}
+    assert all(r["points"] > 100 for r in acc)
+    report.write(with_accuracy, tmp_path)
+    md = (tmp_path / "parity.md").read_text()
+    assert "## Accuracy against a 200-bit truth" in md and "| `sigmoid` | forward | float32 |" in md
+    bad = json.loads(json.dumps(with_accuracy))
+    bad["accuracy"][0]["max_ulps"] = bad["accuracy"][0].pop("max_ulp")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, SCHEMA)
+
+
+def test_accuracy_is_deterministic_and_skipped_on_request(with_accuracy):
+    again = report.run("dev", tuple(FW), seed=3, ops=["sigmoid", "mse"], dtypes=["float32"],
+                       accuracy_size="small")
+    assert again["accuracy"] == with_accuracy["accuracy"]
+    off = report.run("dev", tuple(FW), seed=3, ops=["sigmoid"], dtypes=["float32"],
+                     checks=("forward",), accuracy=False)
+    assert off["accuracy"] == []
 
 
 def test_schema_rejects_a_renamed_field(small):

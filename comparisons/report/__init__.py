@@ -3,6 +3,8 @@
 Each (op, dtype, check) draws its inputs with hypothesis (examples per profile, one seed
 for the whole run), runs every framework on each input, and folds the outcomes into one
 row per framework: the worst status seen, the largest errors, a repro of the first fail.
+The ``accuracy`` section comes from ``comparisons.truth``: refimpl and every framework
+against a 200-bit mpmath truth on a fixed grid (no randomness), in ULPs.
 """
 
 from __future__ import annotations
@@ -107,34 +109,55 @@ def _run_jobs(jobs, profile, frameworks, seed):
     return rows
 
 
+def _accuracy(ops, frameworks, dtypes, checks, size):
+    """The accuracy rows for the ops (None: all) the truth knows, as JSON-ready dicts."""
+    from comparisons import truth
+
+    known = truth.ops()
+    ops = None if ops is None else [o for o in ops if o in known]
+    dtypes = [d for d in (dtypes or truth.DTYPES) if d in truth.DTYPES]
+    checks = [c for c in checks if c in truth.CHECKS]
+    if ops == [] or not dtypes or not checks:
+        return []
+    return truth.accuracy(ops, tuple(frameworks), tuple(dtypes), tuple(checks), size=size)
+
+
 def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
-        checks=harness.CHECKS, progress=None, workers: int = 1) -> dict:
-    """Run the conformance cases and return the parity document (a dict).
+        checks=harness.CHECKS, progress=None, workers: int = 1, accuracy: bool = True,
+        accuracy_size: str = "full") -> dict:
+    """Run the conformance cases and the accuracy sweep; return the parity document (a dict).
 
     With ``workers > 1`` the jobs are shared among that many processes; each job has its
-    own hypothesis seed, so the document does not depend on how they were shared.
+    own hypothesis seed, so the document does not depend on how they were shared. The
+    accuracy sweep (``accuracy=False`` skips it) is one more job, deterministic.
     """
+    acc_ops = list(ops) if ops else None
     ops = [registry.OPS[n] for n in ops] if ops else registry.OPS_LIST
     jobs = [(op.name, d, c) for op in ops for d in (dtypes or op.dtypes) if d in op.dtypes
             for c in checks]
-    rows = {}
+    acc_args = (acc_ops, tuple(frameworks), dtypes, tuple(checks), accuracy_size)
+    rows, acc = {}, []
     if workers > 1 and len(jobs) > 1:
         import concurrent.futures as cf
         import multiprocessing as mp
 
         # spawn, not fork: the parent may already hold framework thread pools.
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            # The sweep first: it is the longest single job.
+            acc_future = pool.submit(_accuracy, *acc_args) if accuracy else None
             futures = [pool.submit(_run_jobs, [job], profile, tuple(frameworks), seed)
                        for job in jobs]
             for n, fut in enumerate(cf.as_completed(futures)):
                 rows.update(fut.result())
                 if progress:
                     progress(n + 1, len(jobs), "")
+            acc = acc_future.result() if acc_future else []
     else:
         for n, job in enumerate(jobs):
             rows.update(_run_jobs([job], profile, tuple(frameworks), seed))
             if progress:
                 progress(n + 1, len(jobs), " ".join(job))
+        acc = _accuracy(*acc_args) if accuracy else []
     order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
     results = [rows[k].as_dict(registry.OPS[k[0]]) for k in order]
     return {
@@ -142,7 +165,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         "environment": environment(profile, seed),
         "results": results,
         "conventions": conventions.table(frameworks),
-        "accuracy": [],
+        "accuracy": acc,
     }
 
 

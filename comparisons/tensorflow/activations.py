@@ -4,7 +4,8 @@ import tensorflow as tf
 
 
 def step(x):
-    # heaviside(x, 0) returns 0 at x == 0; it is built from tf.where, so its gradient is 0.
+    # heaviside(x, 0) returns 0 at x == 0. x only enters its comparisons, so the tape finds
+    # no gradient path: None, read as 0 (the step passes no gradient).
     return tf.experimental.numpy.heaviside(x, tf.zeros_like(x))
 
 

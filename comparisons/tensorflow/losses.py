@@ -14,11 +14,11 @@ def _reduce(loss, reduction):
 
 
 def mse(y_hat, t, reduction="mean"):
-    return _reduce(tf.keras.losses.mean_squared_error(t[..., None], y_hat[..., None]), reduction)
+    return _reduce(tf.keras.losses.mse(t[..., None], y_hat[..., None]), reduction)
 
 
 def mae(y_hat, t, reduction="mean"):
-    return _reduce(tf.keras.losses.mean_absolute_error(t[..., None], y_hat[..., None]), reduction)
+    return _reduce(tf.keras.losses.mae(t[..., None], y_hat[..., None]), reduction)
 
 
 def huber(y_hat, t, delta=1.0, reduction="mean"):
@@ -44,8 +44,9 @@ def cross_entropy(x, t, reduction="mean"):
 
 
 def nll(logp, t, reduction="mean"):
-    # TensorFlow has no NLL loss: pick -logp[..., t] with a batched gather.
-    return _reduce(-tf.gather(logp, t, batch_dims=t.shape.rank), reduction)
+    # TensorFlow has no NLL loss: pick -logp[..., t].
+    picked = tf.experimental.numpy.take_along_axis(logp, t[..., None], axis=-1)[..., 0]
+    return _reduce(-picked, reduction)
 
 
 def gaussian_nll(mu, t, var, full=False, eps=1e-6, reduction="mean"):

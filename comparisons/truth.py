@@ -1,0 +1,715 @@
+"""High-precision ground truth (mpmath, 200 bits) and the accuracy sweep.
+
+For every activation, its derivative and the elementwise losses, this module computes the
+exact mathematical answer at the exact floating-point input, then measures how far each
+implementation (refimpl and every installed framework) lands from it, in ULPs.
+
+The truth is written from the mathematics, not from refimpl: each formula below is chosen
+so that it is exact to far more than 53 bits at 200-bit working precision for every input
+of the sweep (no subtraction of nearly equal numbers except at a function's own roots,
+where 200 bits leave > 140 correct). The constants are the real numbers of the definitions
+(1/100 for leaky_relu's slope 0.01, the decimal 0.044715 and sqrt(2/pi) of the tanh GELU),
+not their float roundings. ``tests/test_truth.py`` checks the truth against closed forms
+and against itself at 400 bits.
+
+What "ULP error" means here
+---------------------------
+For a real truth ``v`` and a result ``got`` in a dtype with ``p`` significand bits
+(24 for float32, 53 for float64) and smallest normal exponent ``emin`` (-126, -1022):
+
+    ulp(v) = 2 ** (max(e, emin) - p + 1)   where 2**e <= |v| < 2**(e+1)  (ulp(0) = ulp at emin)
+    error  = |got - v| / ulp(v)
+
+so a correctly rounded result has error <= 0.5, and below the smallest normal the unit is
+the smallest subnormal (float32 1.4e-45, float64 4.9e-324): subnormal outputs count, and
+an implementation that flushes sigmoid(-100) = 3.7e-44 to 0 in float32 is 26 ULP off.
+``v`` is the unrounded 200-bit value and ``ulp`` is taken in its binade (the standard
+definition, e.g. Muller, "Handbook of Floating-Point Arithmetic", 2.6.1).
+Special cases: if ``v`` rounds to +-inf in the dtype (it overflows), the point counts 0 when
+``got`` is that same infinity (nothing better exists) and inf otherwise; a NaN or infinite
+``got`` where ``v`` is finite is an infinite error. Signs of zeros are not judged here
+(the conformance tests do that). Every input of the sweep is finite.
+
+What is swept
+-------------
+Per op (``SWEEPS``), check (``forward``, ``grad``) and dtype (float32, float64), one grid:
+linear near 0 ([-10, 10], [-120, 120], [-800, 800]), log-spaced magnitudes from the
+smallest subnormal to the largest finite value with both signs, and the places where
+trouble is known to sit, each with its two neighbours on either side: the exp/sigmoid
+saturation and underflow edges of the dtype (sigmoid'(x) near 18.7 in float32 / 37 in
+float64; sigmoid(-100) in float32; exp underflow at -87.3/-103.97 and -708.4/-745.1), the
+GELU tails (x near -11 and -13 in float32, -37.5 and -38.5 in float64), the roots of the
+derivatives of GELU (-0.7518), tanh-GELU (-0.7522) and SiLU (-1.2785). Losses are swept in
+the prediction with fixed targets (``settings`` of each sweep: mse, mae, huber at t = 0 and
+0.7; binary_cross_entropy at t = 0, 1, 0.25 over p in (0, 1), log-spaced down to the
+smallest subnormal and up to 1 - eps/2; the logits form at t = 0, 1; gaussian_nll once in
+mu and once in var, over [1e-5, max], so that its eps clamp never acts). softmax and log_softmax are
+swept on rows ``[x, 0.1, -0.3]`` (the constants rounded to the dtype, so the max-shift
+subtraction is not exact); forward measures all three outputs, grad is the vjp with the
+cotangent ``[1, 0, 0]``, i.e. the full row of derivatives of output 0 (its diagonal entry
+d s_0/d x_0 included). The derivative of every elementwise op is the vjp with cotangent 1.
+Kinks (x = 0 for step, relu, leaky_relu; y_hat = t for mae) are left out of the grad
+sweep: which subgradient is taken there is a convention, measured elsewhere.
+
+Use: ``accuracy()`` returns the report's rows; ``misses(rows)`` lists the refimpl rows
+that miss ``TARGET_ULP`` or the best framework. ``python -m comparisons.truth`` prints the
+table and the time it took.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import mpmath
+import numpy as np
+
+from comparisons import FRAMEWORKS
+
+PREC = 200                 # bits of the truth
+TARGET_ULP = 4.0           # issue 3: refimpl's max error on every swept op and dtype
+DTYPES = ("float32", "float64")
+CHECKS = ("forward", "grad")
+IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS
+
+_M = mpmath.MPContext()    # a private context: nobody else's mp.prec changes ours
+_M.prec = PREC
+M = _M
+
+
+# ---------------------------------------------------------------- the ULP yardstick
+
+@dataclass(frozen=True)
+class _Format:
+    nmant: int             # stored significand bits (23, 52)
+    emin: int              # exponent of the smallest normal (-126, -1022)
+    emax: int              # exponent of the largest finite value (127, 1023)
+
+
+_FORMATS = {"float32": _Format(23, -126, 127), "float64": _Format(52, -1022, 1023)}
+
+
+def ulp(v, dtype: str) -> float:
+    """One unit in the last place of ``dtype`` at the real number ``v`` (see the module doc).
+
+    >>> ulp(1.0, "float32"), ulp(0.0, "float32"), ulp(3.7e-44, "float32")
+    (1.1920928955078125e-07, 1.401298464324817e-45, 1.401298464324817e-45)
+    """
+    f = _FORMATS[dtype]
+    v = _M.mpf(v)
+    if v == 0:
+        return math.ldexp(1.0, f.emin - f.nmant)
+    e = int(_M.frexp(v)[1]) - 1      # 2**e <= |v| < 2**(e+1)
+    # past the largest finite value: the spacing of the top binade
+    return math.ldexp(1.0, min(max(e, f.emin), f.emax) - f.nmant)
+
+
+def _overflow_threshold(dtype):
+    """|v| at or above this rounds to inf: the largest finite value plus half an ulp."""
+    f = _FORMATS[dtype]
+    return _M.ldexp(2 - _M.ldexp(1, -(f.nmant + 1)), f.emax)
+
+
+@dataclass
+class Truth:
+    """The truth at each grid point, one column per output component, ready for ULPs.
+
+    ``hi`` is the truth rounded to float64, ``lo`` the rest in units of ``ulp``:
+    truth = hi + lo * ulp exactly enough (to ~2**-50 ULP); ``over`` is +-inf where the
+    truth overflows the dtype (and 0 elsewhere).
+    """
+    hi: np.ndarray
+    lo: np.ndarray
+    ulp: np.ndarray
+    over: np.ndarray
+    sub: np.ndarray        # True where 0 < |truth| < the smallest normal of the dtype
+
+    @classmethod
+    def encode(cls, values, dtype):
+        """values: a list of rows, each a tuple of mpf (one per component)."""
+        f = _FORMATS[dtype]
+        top = _overflow_threshold(dtype)
+        shape = (len(values), len(values[0]) if values else 0)
+        hi, lo, un, over = (np.zeros(shape) for _ in range(4))
+        sub = np.zeros(shape, bool)
+        zero_ulp = math.ldexp(1.0, f.emin - f.nmant)
+        tiny = M.ldexp(1, f.emin)
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                if v == 0:
+                    un[i, j] = zero_ulp
+                    continue
+                if abs(v) >= top:
+                    over[i, j] = math.copysign(math.inf, v)
+                    un[i, j] = 1.0
+                    continue
+                k = max(int(_M.frexp(v)[1]) - 1, f.emin) - f.nmant
+                h = float(v)
+                hi[i, j], lo[i, j], un[i, j] = h, float(_M.ldexp(v - h, -k)), math.ldexp(1.0, k)
+                sub[i, j] = abs(v) < tiny
+        return cls(hi, lo, un, over, sub)
+
+    def errors(self, got: np.ndarray) -> np.ndarray:
+        """ULP error of ``got`` (same shape as ``hi``) at each point and component."""
+        g = np.asarray(got, dtype=np.float64).reshape(self.hi.shape)
+        with np.errstate(all="ignore"):
+            err = np.abs((g - self.hi) / self.ulp - self.lo)
+        err = np.where(np.isfinite(g), err, np.inf)
+        return np.where(self.over != 0, np.where(g == self.over, 0.0, np.inf), err)
+
+
+def ulp_error(got, truth, dtype: str) -> float:
+    """The ULP error of one value against a truth given as anything mpmath reads.
+
+    >>> round(ulp_error(np.float32(0.0), "3.7200759760208359e-44", "float32"), 2)  # flushed
+    26.55
+    """
+    return float(Truth.encode([(_M.mpf(truth),)], dtype).errors(np.array([[float(got)]]))[0, 0])
+
+
+# ------------------------------------------------------------------ the truth itself
+# Each function takes and returns mpf. Written from the definitions; where the textbook
+# form cancels (1 - s, 1 + tanh, log(1 + e^x) for large |x|) the form given avoids it.
+
+
+def _sig(x):
+    return 1 / (1 + M.exp(-x))
+
+
+def _dsig(x):                         # s(x) s(-x), no 1 - s
+    e = M.exp(-abs(x))
+    return e / (1 + e) ** 2
+
+
+def _erfc(z):
+    # mpmath's erfc overflows on |z| > ~1e150; there erfc is 0 or 2 to within e**(-1e6),
+    # far below any dtype's resolution of the results it enters.
+    if abs(z) > 1000:
+        return M.mpf(0) if z > 0 else M.mpf(2)
+    return M.erfc(z)
+
+
+def _Phi(x):                          # the standard normal cdf
+    return _erfc(-x / M.sqrt(2)) / 2
+
+
+def _phi(x):
+    return M.exp(-x * x / 2) / M.sqrt(2 * M.pi)
+
+
+def _log1pexp(x):                     # log(1 + e^x)
+    return x + M.log1p(M.exp(-x)) if x > 0 else M.log1p(M.exp(x))
+
+
+_C_TANH = M.mpf("0.044715")
+
+
+def _gelu_tanh_u(x):
+    return M.sqrt(2 / M.pi) * (x + _C_TANH * x ** 3)
+
+
+def _gelu_tanh(x):                    # 0.5 x (1 + tanh u) = x sigmoid(2u)
+    return x * _sig(2 * _gelu_tanh_u(x))
+
+
+def _dgelu_tanh(x):
+    u = _gelu_tanh_u(x)
+    du = M.sqrt(2 / M.pi) * (1 + 3 * _C_TANH * x * x)
+    return _sig(2 * u) + x * _dsig(2 * u) * 2 * du
+
+
+def _softmax_row(v):
+    """softmax and log_softmax of a row of mpf, without cancellation."""
+    m = max(v)
+    e = [M.exp(a - m) for a in v]
+    s_sum = M.fsum(e)
+    log_sum = M.log1p(M.fsum(ei for a, ei in zip(v, e) if a != m) +
+                      (sum(1 for a in v if a == m) - 1))
+    return [ei / s_sum for ei in e], [(a - m) - log_sum for a in v]
+
+
+def _softmax(x, a, b):
+    s, _ = _softmax_row([x, a, b])
+    return tuple(s)
+
+
+def _dsoftmax(x, a, b):               # d s_0 / d(x, a, b): s0 (1 - s0), -s0 s1, -s0 s2
+    s0, s1, s2 = _softmax(x, a, b)
+    return (s0 * (s1 + s2), -s0 * s1, -s0 * s2)
+
+
+def _log_softmax(x, a, b):
+    _, ls = _softmax_row([x, a, b])
+    return tuple(ls)
+
+
+def _dlog_softmax(x, a, b):           # d ls_0 / d(x, a, b): 1 - s0, -s1, -s2
+    s0, s1, s2 = _softmax(x, a, b)
+    return (s1 + s2, -s1, -s2)
+
+
+def _huber(d):
+    return d * d / 2 if abs(d) <= 1 else abs(d) - M.mpf(1) / 2
+
+
+def _bce(p, t):
+    return -(t * M.log(p) + (1 - t) * M.log1p(-p))
+
+
+def _bce_logits(x, t):                # softplus(x) - t x
+    if x >= 0:
+        return (1 - t) * x + M.log1p(M.exp(-x))
+    return -t * x + M.log1p(M.exp(x))
+
+
+def _dbce_logits(x, t):               # sigmoid(x) - t
+    e = M.exp(-x)
+    return ((1 - t) - t * e) / (1 + e)
+
+
+_ONE, _ZERO = M.mpf(1), M.mpf(0)
+
+
+def _one(f):
+    return lambda *a: (f(*a),)
+
+
+# --------------------------------------------------------------------------- sweeps
+
+@dataclass(frozen=True)
+class Sweep:
+    """One swept function: the op, its keyword arguments, the grid and the truth.
+
+    ``args`` names the op's array arguments in call order; each of ``settings`` (dicts
+    name -> value, rounded to the dtype) fixes all but one, and that one is swept over the
+    grid (its ``domain``; an argument named ``var`` over the variance grid).
+    ``forward`` and ``grad`` map mpf inputs to a tuple of mpf (one per compared component);
+    ``grad`` is the vjp with cotangent ones (``[1, 0, 0]`` for the softmax rows) with
+    respect to the arguments ``wrt``. ``kink(*inputs) -> bool`` marks grad points left out.
+    """
+    name: str
+    op: str
+    module: str
+    args: tuple
+    forward: Callable
+    grad: Callable
+    kwargs: dict = field(default_factory=dict)
+    settings: tuple = ({},)
+    wrt: tuple = (0,)
+    domain: str = "real"              # "real", "open01" (probabilities), "var" (> 1e-5)
+    kink: Callable | None = None
+    row: tuple = ()                   # softmax rows: the fixed entries after x
+
+
+def _act(name, f, df, kink=None, **kwargs):
+    label = name + "".join(f"({k}={v})" for k, v in kwargs.items() if k == "approximate" and v)
+    return Sweep(label, name, "activations", ("x",), _one(f), _one(df), kwargs, kink=kink)
+
+
+_at_zero = lambda x, *_: x == 0                       # noqa: E731
+
+SWEEPS_LIST = [
+    _act("step", lambda x: _ONE if x > 0 else _ZERO, lambda x: _ZERO, kink=_at_zero),
+    _act("sigmoid", _sig, _dsig),
+    _act("tanh", M.tanh, lambda x: M.sech(x) ** 2),
+    _act("relu", lambda x: x if x > 0 else _ZERO, lambda x: _ONE if x > 0 else _ZERO,
+         kink=_at_zero),
+    _act("leaky_relu", lambda x: x if x > 0 else x / 100,
+         lambda x: _ONE if x > 0 else M.mpf(1) / 100, kink=_at_zero, slope=0.01),
+    Sweep("softmax", "softmax", "activations", ("x",), _softmax, _dsoftmax, row=(0.1, -0.3)),
+    Sweep("log_softmax", "log_softmax", "activations", ("x",), _log_softmax, _dlog_softmax,
+          row=(0.1, -0.3)),
+    _act("softplus", _log1pexp, _sig),
+    _act("elu", lambda x: x if x > 0 else M.expm1(x), lambda x: _ONE if x > 0 else M.exp(x),
+         alpha=1.0),
+    _act("gelu", lambda x: x * _Phi(x), lambda x: _Phi(x) + x * _phi(x), approximate=False),
+    _act("gelu", _gelu_tanh, _dgelu_tanh, approximate=True),
+    _act("silu", lambda x: x * _sig(x), lambda x: _sig(x) * (1 + x * _sig(-x))),
+    Sweep("mse", "mse", "losses", ("y_hat", "t"), _one(lambda y, t: (y - t) ** 2),
+          _one(lambda y, t: 2 * (y - t)), {"reduction": "none"}, ({"t": 0.0}, {"t": 0.7})),
+    Sweep("mae", "mae", "losses", ("y_hat", "t"), _one(lambda y, t: abs(y - t)),
+          _one(lambda y, t: M.sign(y - t)), {"reduction": "none"}, ({"t": 0.0}, {"t": 0.7}),
+          kink=lambda y, t: y == t),
+    Sweep("huber", "huber", "losses", ("y_hat", "t"), _one(lambda y, t: _huber(y - t)),
+          _one(lambda y, t: (y - t) if abs(y - t) <= 1 else M.sign(y - t)),
+          {"delta": 1.0, "reduction": "none"}, ({"t": 0.0}, {"t": 0.7})),
+    Sweep("binary_cross_entropy", "binary_cross_entropy", "losses", ("p", "t"), _one(_bce),
+          _one(lambda p, t: (p - t) / (p * (1 - p))), {"reduction": "none"},
+          ({"t": 0.0}, {"t": 1.0}, {"t": 0.25}), domain="open01"),
+    Sweep("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", "losses",
+          ("x", "t"), _one(_bce_logits), _one(_dbce_logits), {"reduction": "none"},
+          ({"t": 0.0}, {"t": 1.0})),
+    # gaussian_nll(mu, t, var) as a function of mu (var fixed; grad d/dmu = (mu - t)/v) and
+    # of var (mu - t fixed; grad d/dvar = (v - (mu - t)^2) / (2 v^2), whose root v = 2.25 sits
+    # in the grid). var stays above 1e-5 > eps = 1e-6: the clamp max(var, eps) never acts.
+    Sweep("gaussian_nll(mu)", "gaussian_nll", "losses", ("mu", "t", "var"),
+          _one(lambda mu, t, v: (M.log(v) + (mu - t) ** 2 / v) / 2),
+          _one(lambda mu, t, v: (mu - t) / v), {"reduction": "none"},
+          ({"t": 0.0, "var": 1.0}, {"t": 0.7, "var": 2.5}), wrt=(0,)),
+    Sweep("gaussian_nll(var)", "gaussian_nll", "losses", ("mu", "t", "var"),
+          _one(lambda mu, t, v: (M.log(v) + (mu - t) ** 2 / v) / 2),
+          _one(lambda mu, t, v: (v - (mu - t) ** 2) / (2 * v * v)), {"reduction": "none"},
+          ({"mu": 0.0, "t": 0.0}, {"mu": 1.5, "t": 0.0}), wrt=(2,)),
+]
+SWEEPS = {s.name: s for s in SWEEPS_LIST}
+
+
+def ops() -> list:
+    """The registry names of the ops the sweep knows."""
+    return list(dict.fromkeys(s.op for s in SWEEPS_LIST))
+
+
+# ----------------------------------------------------------------------------- grids
+
+GRID_SIZES = {"full": (801, 481, 401, 600), "small": (81, 49, 41, 60)}
+
+
+def _roots():
+    """The roots of the derivatives of GELU, tanh-GELU and SiLU (once, at 200 bits)."""
+    return [M.findroot(lambda x: _Phi(x) + x * _phi(x), -0.75),
+            M.findroot(_dgelu_tanh, -0.75),
+            M.findroot(lambda x: 1 + x * _sig(-x), -1.28)]
+
+
+_ROOTS: list = []
+# Where trouble sits, per dtype (see the module doc); each is also taken negated.
+_EDGES = {
+    "float32": [100.0, 16.6, 17.3, 18.7, 87.3, 88.72, 103.97, 104.0, 9.0, 11.0, 13.0, 13.2,
+                15.9, 1e-7, 1e-12],
+    "float64": [36.7, 37.0, 37.5, 38.0, 38.5, 708.4, 709.78, 745.13, 19.0, 26.5, 1e-7, 1e-12],
+}
+
+
+def _neighbours(values, dt, k=2):
+    out = []
+    for v in np.asarray(values, dt):
+        w = v
+        out.append(v)
+        for _ in range(k):
+            w = np.nextafter(w, dt.type(np.inf))
+            out.append(w)
+        w = v
+        for _ in range(k):
+            w = np.nextafter(w, dt.type(-np.inf))
+            out.append(w)
+    return out
+
+
+def _real_grid(dtype, size):
+    dt = np.dtype(dtype)
+    fi = np.finfo(dt)
+    n1, n2, n3, n4 = GRID_SIZES[size]
+    if not _ROOTS:
+        _ROOTS.extend(float(r) for r in _roots())
+    mags = np.geomspace(float(fi.smallest_subnormal), float(fi.max), n4)
+    special = [0.0, 0.5, 1.0, float(fi.eps), float(fi.smallest_subnormal),
+               2 * float(fi.smallest_subnormal), float(fi.tiny),
+               float(fi.tiny) - float(fi.smallest_subnormal), float(fi.max), float(fi.max) / 2]
+    edges = _neighbours(_EDGES[dtype] + special[1:], dt)
+    pts = np.concatenate([np.linspace(-10, 10, n1), np.linspace(-120, 120, n2),
+                          np.linspace(-800, 800, n3), mags, -mags]).astype(dt)
+    pts = np.concatenate([pts, np.asarray(edges, dt), -np.asarray(edges, dt),
+                          np.asarray(_neighbours(_ROOTS, dt, 4), dt), np.zeros(1, dt)])
+    return np.unique(pts[np.isfinite(pts)])
+
+
+def _open01_grid(dtype, size):
+    dt = np.dtype(dtype)
+    fi = np.finfo(dt)
+    n1, _, _, n4 = GRID_SIZES[size]
+    tiny = np.geomspace(float(fi.smallest_subnormal), 0.5, n4)
+    near1 = 1 - np.geomspace(float(fi.eps) / 2, 0.5, n4 // 2)
+    edges = _neighbours([0.25, 0.5, 0.75, math.exp(-100), 1e-12, 1e-7, 1 - 1e-7,
+                         float(fi.tiny), 4 * float(fi.smallest_subnormal)], dt)
+    pts = np.concatenate([np.linspace(0, 1, n1), tiny, near1, edges,
+                          [float(fi.smallest_subnormal), 1 - float(fi.epsneg)]]).astype(dt)
+    return np.unique(pts[(pts > 0) & (pts < 1)])
+
+
+def _var_grid(dtype, size):
+    dt = np.dtype(dtype)
+    n1, _, _, n4 = GRID_SIZES[size]
+    edges = _neighbours([1.0, 2.25, 2.5, 1e-5], dt, 4)
+    pts = np.concatenate([np.linspace(0, 10, n1), np.geomspace(1e-5, float(np.finfo(dt).max),
+                          n4), edges]).astype(dt)
+    return np.unique(pts[np.isfinite(pts) & (pts >= 1e-5)])
+
+
+_GRIDS = {"real": _real_grid, "open01": _open01_grid, "var": _var_grid}
+
+
+def inputs(sweep: Sweep, dtype: str, size: str = "full") -> tuple:
+    """The sweep's input arrays in ``dtype`` (one per ``args``), all points of all settings."""
+    dt = np.dtype(dtype)
+    cols = {a: [] for a in sweep.args}
+    for setting in sweep.settings:
+        swept = next(a for a in sweep.args if a not in setting)
+        domain = "var" if swept == "var" else sweep.domain
+        with np.errstate(over="ignore"):
+            g = _GRIDS[domain](dtype, size)
+        for a in sweep.args:
+            cols[a].append(g if a == swept else np.full(g.shape, setting[a], dt))
+    arrays = tuple(np.concatenate(cols[a]).astype(dt) for a in sweep.args)
+    if sweep.row:
+        x = arrays[0]
+        arrays = (np.stack([x] + [np.full(x.shape, c, dt) for c in sweep.row], axis=-1),)
+    return arrays
+
+
+def _points(sweep, arrays):
+    """The grid points as tuples of exact mpf (softmax: the whole row)."""
+    if sweep.row:
+        return [tuple(M.mpf(float(v)) for v in r) for r in arrays[0]]
+    return [tuple(M.mpf(float(v)) for v in p) for p in zip(*arrays)]
+
+
+_cache: dict = {}
+
+
+def truth(sweep: Sweep, check: str, dtype: str, size: str = "full"):
+    """(mask of points measured, Truth) for one sweep, check and dtype; cached per process."""
+    key = (sweep.name, check, dtype, size)
+    if key not in _cache:
+        pts = _points(sweep, inputs(sweep, dtype, size))
+        keep = np.ones(len(pts), bool)
+        if check == "grad" and sweep.kink is not None:
+            keep = np.array([not sweep.kink(*p) for p in pts], bool)
+        f = sweep.forward if check == "forward" else sweep.grad
+        _cache[key] = keep, Truth.encode([f(*p) for p, k in zip(pts, keep) if k], dtype)
+    return _cache[key]
+
+
+# ------------------------------------------------------------------- implementations
+
+def _cotangents(sweep, arrays, dtype):
+    y = arrays[0]
+    if sweep.row:
+        g = np.zeros(y.shape, dtype)
+        g[..., 0] = 1
+        return [g]
+    return [np.ones(y.shape, dtype)]
+
+
+def implementation(name: str, sweep: Sweep):
+    """``run(arrays, check, dtype) -> array (points, components)`` for refimpl or a
+    framework, or None when it is not installed or has no such op."""
+    if name == "refimpl":
+        try:
+            fn = getattr(importlib.import_module(f"refimpl.{sweep.module}"), sweep.op)
+        except (ImportError, AttributeError):
+            return None
+        return lambda arrays, check, dtype: _run_refimpl(fn, sweep, arrays, check, dtype)
+    from comparisons import harness
+
+    ad = harness.adapter(name)
+    if ad is None:
+        return None
+    try:
+        fn = getattr(importlib.import_module(f"comparisons.{name}.{sweep.module}"), sweep.op)
+    except (ImportError, AttributeError):
+        return None
+    return lambda arrays, check, dtype: _run_framework(ad, fn, sweep, arrays, check, dtype)
+
+
+def _stack(outs, n):
+    return np.concatenate([np.asarray(o, np.float64).reshape(n, -1) for o in outs], axis=1)
+
+
+def _run_refimpl(fn, sweep, arrays, check, dtype):
+    import refimpl
+
+    n = len(arrays[0])
+    with np.errstate(all="ignore"):
+        if check == "forward":
+            return _stack([fn(*arrays, **sweep.kwargs)], n)
+        (g,) = _cotangents(sweep, arrays, dtype)
+
+        def loss(*xs):
+            return refimpl.sum(refimpl.mul(fn(*xs, **sweep.kwargs), g))
+
+        gs = refimpl.grad(loss, argnums=sweep.wrt)(*arrays)
+        return _stack(gs, n)
+
+
+def _run_framework(ad, fn, sweep, arrays, check, dtype):
+    n, dt = len(arrays[0]), np.dtype(dtype)
+    if check == "forward":
+        return _stack([ad.to_numpy(ad.forward(fn, arrays, sweep.kwargs), dt)], n)
+    cts = _cotangents(sweep, arrays, dtype)
+    if "wrt" in inspect.signature(ad.vjp).parameters:
+        _, gs = ad.vjp(fn, arrays, sweep.kwargs, cts, sweep.wrt)
+    else:
+        _, gs = ad.vjp(fn, arrays, sweep.kwargs, cts)
+    gs = list(gs)
+    if len(gs) != len(sweep.wrt):
+        gs = [gs[i] for i in sweep.wrt]
+    return _stack([ad.to_numpy(g, dt) for g in gs], n)
+
+
+# ---------------------------------------------------------------------- measurement
+
+def _fmt(v):
+    v = float(v)
+    return v if math.isfinite(v) else repr(v)
+
+
+def measure(sweep: Sweep | str, check: str, dtype: str, run, implementation: str = "custom",
+            size: str = "full") -> dict:
+    """One accuracy row: ``run(arrays, check, dtype)`` judged against the truth.
+
+    ``run`` may be any callable returning the results as (points, components) (the canary
+    tests pass deliberately wrong ones); see ``implementation``.
+    """
+    sweep = SWEEPS[sweep] if isinstance(sweep, str) else sweep
+    arrays = inputs(sweep, dtype, size)
+    keep, t = truth(sweep, check, dtype, size)
+    row = {"op": sweep.op, "dtype": dtype, "implementation": implementation,
+           "max_ulp": None, "worst_input": None, "check": check, "sweep": sweep.name,
+           "kwargs": {k: v for k, v in sweep.kwargs.items() if k != "reduction"},
+           "points": int(keep.sum()), "overflow_points": int((t.over != 0).any(axis=1).sum())}
+    try:
+        got = np.asarray(run(arrays, check, dtype), np.float64)
+    except Exception as e:  # an implementation that raises is reported, not fatal
+        row["error"] = f"{type(e).__name__}: {str(e).strip()[:200]}"
+        return row
+    got = got.reshape(len(keep), -1)[keep]
+    err = t.errors(got)
+    per_point = err.max(axis=1)
+    i = int(np.argmax(per_point))
+    j = int(np.argmax(err[i]))
+    worst = float(per_point[i])
+    idx = int(np.flatnonzero(keep)[i])
+    if sweep.row:
+        worst_input = float(arrays[0][idx, 0])
+    elif len(sweep.args) == 1:
+        worst_input = float(arrays[0][idx])
+    else:
+        worst_input = {a: float(x[idx]) for a, x in zip(sweep.args, arrays)}
+    exact = t.over[i, j] if t.over[i, j] else t.hi[i, j] + t.lo[i, j] * t.ulp[i, j]
+    # The normal range: every input and every truth component zero or normal (no
+    # subnormal, no overflow), where a framework's flush-to-zero plays no part.
+    tiny = float(np.finfo(np.dtype(dtype)).tiny)
+    normal = ~(t.sub | (t.over != 0)).any(axis=1)
+    for x in arrays:
+        ax = np.abs(x.astype(np.float64)).reshape(len(keep), -1)[keep]
+        normal &= ((ax == 0) | (ax >= tiny)).all(axis=1)
+    worst_normal = float(per_point[normal].max()) if normal.any() else None
+    row.update(max_ulp=worst if math.isfinite(worst) else None, worst_input=worst_input,
+               worst_got=_fmt(got[i, j]), worst_truth=_fmt(exact),
+               max_ulp_normal=(None if worst_normal is None or not math.isfinite(worst_normal)
+                               else worst_normal),
+               nonfinite_points=int(np.isinf(per_point).sum()))
+    if err.shape[1] > 1:
+        row["component"] = j
+    return row
+
+
+def accuracy(ops=None, frameworks=FRAMEWORKS, dtypes=DTYPES, checks=CHECKS, size="full",
+             implementations=None) -> list[dict]:
+    """The report's accuracy rows: every sweep of ``ops`` (default all) x check x dtype x
+    implementation (refimpl, then each installed framework that has the op).
+
+    Rows: op, dtype, implementation, max_ulp (None = infinite: a NaN/inf where the truth
+    is finite), worst_input (a float; a dict of all arguments for losses; the x of the
+    row [x, 0.1, -0.3] for softmax), check, sweep, kwargs, points, worst_got, worst_truth,
+    nonfinite_points, overflow_points, component (multi-output sweeps: which column), error.
+    """
+    names = implementations or ("refimpl",) + tuple(frameworks)
+    rows = []
+    for sweep in SWEEPS_LIST:
+        if ops is not None and sweep.op not in ops:
+            continue
+        runners = {n: implementation(n, sweep) for n in names}
+        for check in checks:
+            for dtype in dtypes:
+                if dtype not in DTYPES:
+                    continue
+                for n, run in runners.items():
+                    if run is not None:
+                        rows.append(measure(sweep, check, dtype, run, n, size))
+    return rows
+
+
+def _ulp_of(row):
+    if row.get("error"):
+        return math.inf
+    return math.inf if row["max_ulp"] is None else row["max_ulp"]
+
+
+def misses(rows, target: float = TARGET_ULP) -> list[dict]:
+    """refimpl rows that miss the issue's target: above ``target`` ULPs, or above the best
+    framework's max ULP on the same sweep, check and dtype. Each comes with its reasons."""
+    best = {}
+    for r in rows:
+        if r["implementation"] != "refimpl":
+            k = (r.get("sweep", r["op"]), r.get("check"), r["dtype"])
+            if k not in best or _ulp_of(r) < _ulp_of(best[k]):
+                best[k] = r
+    out = []
+    for r in rows:
+        if r["implementation"] != "refimpl":
+            continue
+        u = _ulp_of(r)
+        reasons = []
+        if u > target:
+            reasons.append(f"{u:.3g} ULP > target {target:g}")
+        b = best.get((r.get("sweep", r["op"]), r.get("check"), r["dtype"]))
+        if b is not None and u > _ulp_of(b):
+            reasons.append(f"{u:.3g} ULP > {b['implementation']}'s {_ulp_of(b):.3g}")
+        if reasons:
+            out.append({**r, "reasons": reasons,
+                        "best_framework": b["implementation"] if b else None,
+                        "best_framework_ulp": None if b is None else b["max_ulp"]})
+    return out
+
+
+# ----------------------------------------------------------------------- the table
+
+def table(rows) -> str:
+    """A plain-text table: sweep, check, dtype, ULPs per implementation, refimpl's worst."""
+    cells, order = {}, []
+    for r in rows:
+        k = (r["sweep"], r["check"], r["dtype"])
+        if k not in cells:
+            cells[k] = {}
+            order.append(k)
+        cells[k][r["implementation"]] = r
+    names = list(dict.fromkeys(r["implementation"] for r in rows))
+    lines = [f"{'sweep':<34}{'check':<8}{'dtype':<8}" + "".join(f"{n:>12}" for n in names)
+             + "  worst input (refimpl)"]
+    for k in order:
+        c = cells[k]
+        line = f"{k[0]:<34}{k[1]:<8}{k[2]:<8}"
+        for n in names:
+            r = c.get(n)
+            line += f"{'-' if r is None else format(_ulp_of(r), '.3g'):>12}"
+        ref = c.get("refimpl")
+        lines.append(line + ("  " + str(ref["worst_input"]) if ref else ""))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m comparisons.truth")
+    p.add_argument("--ops", default=None, help="comma-separated op names (default: all)")
+    p.add_argument("--size", choices=list(GRID_SIZES), default="full")
+    p.add_argument("--frameworks", default=",".join(FRAMEWORKS))
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    rows = accuracy(a.ops.split(",") if a.ops else None,
+                    tuple(f for f in a.frameworks.split(",") if f), size=a.size)
+    print(table(rows))
+    print(f"\n{len(rows)} rows in {time.perf_counter() - t0:.1f} s")
+    for m in misses(rows):
+        print(f"MISS {m['sweep']} {m['check']} {m['dtype']}: {'; '.join(m['reasons'])} "
+              f"at {m['worst_input']} (got {m['worst_got']}, truth {m['worst_truth']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
