@@ -62,6 +62,8 @@ def _torch():
     out |= {
         "softmax_nan_row": _num(torch.softmax(torch.tensor([np.nan, 0.0, 0.0]), -1)[1]),
         "reduction.mse": _reduction(F.mse_loss(torch.tensor([1.0, 3.0]), torch.zeros(2))),
+        "huber_grad_small": _num(grad_at(lambda y: F.huber_loss(y, torch.zeros_like(y)), 1e-20)),
+        "gelu_inf": _num(F.gelu(torch.full((16,), np.inf))[0]),
         "reduction.cross_entropy": _reduction(F.cross_entropy(torch.zeros(2, 2), torch.tensor([0, 1])),
                                               per_sample=np.log(2)),
         "bce_p0_t1": _num(F.binary_cross_entropy(torch.tensor(0.0), torch.tensor(1.0))),
@@ -114,6 +116,9 @@ def _tensorflow():
             f"{_num(-at(keras.layers.LeakyReLU(), -1.0, 'float32'))} (keras.layers.LeakyReLU)"),
         "gelu.default": (f"{out['gelu.default']} (tf.nn.gelu); "
                          f"{_gelu_form(at(keras.activations.gelu, 1.0))} (keras.activations.gelu)"),
+        "huber_grad_small": _num(grad_at(lambda y: keras.losses.Huber(reduction=None)(
+            tf.zeros_like(y)[None, None], y[None, None])[0], 1e-20)),
+        "gelu_inf": _num(tf.nn.gelu(tf.fill([16], np.float32(np.inf)))[0]),
         "reduction.mse": (f"{keras.losses.MeanSquaredError().reduction} (keras.losses.MeanSquaredError); "
                           f"{_reduction(keras.losses.mse(tf.zeros_like(two), two))} "
                           "over the last axis only (keras.losses.mse)"),
@@ -163,6 +168,8 @@ def _jax():
     soft_ce = optax.losses.softmax_cross_entropy(*_soft_ce_args(jnp.asarray))[0]
     safe_ce = optax.losses.safe_softmax_cross_entropy(*_soft_ce_args(jnp.asarray))[0]
     out |= {
+        "huber_grad_small": _num(grad_at(lambda y: optax.losses.huber_loss(y, jnp.zeros_like(y)), 1e-20)),
+        "gelu_inf": _num(jax.nn.gelu(jnp.full(16, np.inf, jnp.float32), approximate=False)[0]),
         "reduction.mse": _reduction(optax.losses.squared_error(jnp.asarray([1.0, 3.0]), jnp.zeros(2)))
                          + " (optax.losses.squared_error)",
         "reduction.cross_entropy": _reduction(optax.losses.softmax_cross_entropy_with_integer_labels(
@@ -203,6 +210,8 @@ def _refimpl():
                              step=r.step, abs_=abs_, elu=r.elu, sigmoid=r.sigmoid,
                              softplus=r.softplus, tanh=r.tanh) | {
         "softmax_nan_row": _num(r.softmax(np.array([np.nan, 0.0, 0.0]))[1]),
+        "huber_grad_small": _num(grad_at(lambda y: r.huber(y, np.zeros(np.shape(y))), 1e-20)),
+        "gelu_inf": _num(r.gelu(np.full(16, np.inf, np.float32))[0]),
         "reduction.mse": _reduction(r.mse(np.array([1.0, 3.0]), np.zeros(2))),
         "reduction.cross_entropy": _reduction(r.cross_entropy(np.zeros((2, 2)), np.array([0, 1])),
                                               per_sample=np.log(2)),
@@ -228,6 +237,8 @@ def _activation_facts(at, grad_at, *, leaky_relu, gelu, relu, step, abs_, elu, s
         "grad_at_0.elu": _num(grad_at(lambda x: elu(x, 0.5), 0.0)),
         "sigmoid_grad_20": _num(grad_at(sigmoid, 20.0, "float32")),
         "tanh_grad_10": _num(grad_at(tanh, 10.0, "float32")),
+        "elu_tiny": _num(at(elu, -1e-30)),
+        "elu_grad_20": _num(grad_at(elu, -20.0, "float32")),
         "step_nan": _num(at(step, np.nan)),
         "softplus_30": _num(at(softplus, 30.0) - _SOFTPLUS_30),
     }
@@ -351,6 +362,15 @@ TOPICS = {
     "tanh_grad_10": ("d tanh/dx at x = 10 in float32 (exact 8.24e-9)",
                      "computed as 1 - y^2 from the rounded output it cancels to 0 once tanh rounds "
                      "to 1 (|x| > 9 in float32), and loses digits well before"),
+    "elu_tiny": ("elu(-1e-30), float64 (exact -1e-30)",
+                 "alpha (e^x - 1) rounds e^x to 1 and returns 0 for tiny x; expm1 keeps x"),
+    "elu_grad_20": ("d elu/dx at x = -20 in float32 (exact 2.06e-9)",
+                    "computed as y + alpha from the rounded output it cancels to 0 for x < -17"),
+    "gelu_inf": ("gelu(+inf) on a float32 array of 16",
+                 "+inf is the limit; NaN comes from inf * 0 inside the formula"),
+    "huber_grad_small": ("d huber/dy_hat at y_hat - t = 1e-20, delta 1, float64",
+                         "exact 1e-20; an implementation adding delta s - delta s after q s "
+                         "cancels the small term (optax), an absolute error of ulp(delta)"),
     "softmax_nan_row": ("softmax([NaN, 0, 0])[1]",
                         "a NaN logit may poison its whole row (NaN) or only itself (0 for the "
                         "others): a NaN loss may or may not show up"),

@@ -122,7 +122,7 @@ def _input(x) -> str:
 
 def _accuracy(rows: list) -> list:
     """The accuracy section: one line per (sweep, check, dtype), ULPs per implementation."""
-    from comparisons.truth import PREC, TARGET_ULP, misses
+    from comparisons.truth import BEST_SLACK_ULP, PREC, TARGET_ULP, misses
 
     out = [f"## Accuracy against a {PREC}-bit truth", ""]
     if not rows:
@@ -141,8 +141,9 @@ def _accuracy(rows: list) -> list:
         "`reduction=\"none\"`.",
         "",
         f"The target for refimpl: at most **{TARGET_ULP:g} ULP** on every row, and never above",
-        "the best framework; refimpl cells that miss it are in bold. The grid and the truth",
-        "formulas are in `comparisons/truth.py`.",
+        f"the best framework (by more than {BEST_SLACK_ULP:g} ULP: two results within a rounding",
+        "of the truth are equally faithful); refimpl cells that miss it are in bold. The grid",
+        "and the truth formulas are in `comparisons/truth.py`.",
         "",
         "| op | check | dtype | refimpl | " + " | ".join(FRAMEWORKS) + " | worst input (refimpl) |",
         "|---|---|---|---|" + "---|" * len(FRAMEWORKS) + "---|"]
