@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from refimpl._accurate import hi, sigmoid_pair
+from refimpl._accurate import hi, sigmoid_pair, two_prod
 from refimpl._arrays import ShapeError
 from refimpl.activations import LogSoftmax
 from refimpl.autodiff import Function, Variable
@@ -295,10 +295,14 @@ class GaussianNLL(Loss):
     def elementwise(self, mu, t, var):
         v = np.maximum(var, self.eps)   # the clamp guards log(0); the gradient passes it
         d = mu - t
-        loss = 0.5 * (np.log(v) + d * d / v)
+        loss = 0.5 * (np.log(v) + d * (d / v))     # d * (d / v): d * d may overflow first
         if self.full:
             loss = loss + 0.5 * math.log(2 * math.pi)
-        return loss, [d / v, -d / v, 0.5 * (1 / v - (d / v) * (d / v))]
+        # d/dvar = (1/v - d^2/v^2) / 2 = ((v - d^2) / v) / v / 2, with d^2 = p + p_err exact:
+        # near v = d^2 the two terms agree in every digit and their difference is noise.
+        p, p_err = two_prod(d, d)
+        dvar = 0.5 * (((v - p) - p_err) / v) / v
+        return loss, [d / v, -d / v, dvar]
 
 
 def gaussian_nll(mu, t, var, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
