@@ -56,6 +56,7 @@ def _torch():
         return torch.autograd.grad(f(t), t)[0].item()
 
     out |= _activation_facts(at, grad_at, leaky_relu=F.leaky_relu, gelu=F.gelu, relu=F.relu,
+                             gelu_exact=lambda x: F.gelu(x, approximate="none"),
                              step=lambda x: torch.heaviside(x, torch.zeros_like(x)),
                              abs_=torch.abs, elu=F.elu, sigmoid=torch.sigmoid,
                              softplus=F.softplus, tanh=torch.tanh)
@@ -102,6 +103,7 @@ def _tensorflow():
         return tape.gradient(y, t)
 
     out |= _activation_facts(at, grad_at, leaky_relu=tf.nn.leaky_relu, gelu=tf.nn.gelu,
+                             gelu_exact=lambda x: tf.nn.gelu(x, approximate=False),
                              relu=tf.nn.relu,
                              step=lambda x: tf.experimental.numpy.heaviside(x, tf.zeros_like(x)),
                              abs_=tf.abs, elu=keras.activations.elu, sigmoid=tf.math.sigmoid,
@@ -161,6 +163,7 @@ def _jax():
         return float(jax.grad(f)(jnp.asarray(x, dtype)))
 
     out |= _activation_facts(at, grad_at, leaky_relu=jax.nn.leaky_relu, gelu=jax.nn.gelu,
+                             gelu_exact=lambda x: jax.nn.gelu(x, approximate=False),
                              relu=jax.nn.relu, step=lambda x: jnp.heaviside(x, 0.0),
                              abs_=jnp.abs, elu=jax.nn.elu, sigmoid=jax.nn.sigmoid,
                              softplus=jax.nn.softplus, tanh=jnp.tanh)
@@ -206,7 +209,7 @@ def _refimpl():
     def abs_(x):  # refimpl has no abs op: |x| is mae against 0
         return r.mae(x, np.zeros(x.shape), reduction="sum")
 
-    return _activation_facts(at, grad_at, leaky_relu=r.leaky_relu, gelu=r.gelu, relu=r.relu,
+    return _activation_facts(at, grad_at, leaky_relu=r.leaky_relu, gelu=r.gelu, relu=r.relu, gelu_exact=r.gelu,
                              step=r.step, abs_=abs_, elu=r.elu, sigmoid=r.sigmoid,
                              softplus=r.softplus, tanh=r.tanh) | {
         "softmax_nan_row": _num(r.softmax(np.array([np.nan, 0.0, 0.0]))[1]),
@@ -220,7 +223,7 @@ def _refimpl():
     }
 
 
-def _activation_facts(at, grad_at, *, leaky_relu, gelu, relu, step, abs_, elu, sigmoid, softplus,
+def _activation_facts(at, grad_at, *, leaky_relu, gelu, gelu_exact, relu, step, abs_, elu, sigmoid, softplus,
                       tanh):
     """The activation rows, from one framework's functions. ``at(f, x, dtype)`` is f's value
     at the scalar x, ``grad_at(f, x, dtype)`` its derivative there (dtype defaults to float64)."""
@@ -230,6 +233,7 @@ def _activation_facts(at, grad_at, *, leaky_relu, gelu, relu, step, abs_, elu, s
         "zero_grad_sign": _zero(grad_at(lambda x: -relu(x), -1.0)),
         "leaky_relu.float64_slope": _num(at(lambda x: leaky_relu(x, 0.01), -1.0) + 0.01),
         "gelu.default": _gelu_form(at(gelu, 1.0)),
+        "gelu.float64_constants": _precision_of(at(gelu_exact, 1.0) - _GELU_1),
         "grad_at_0.relu": _num(grad_at(relu, 0.0)),
         "grad_at_0.leaky_relu": _num(grad_at(lambda x: leaky_relu(x, 0.01), 0.0)),
         "grad_at_0.step": _try(lambda: _num(grad_at(step, 0.0)), "no derivative"),
@@ -255,6 +259,14 @@ def _num(v) -> str:
     """A measured number, short; None is TensorFlow's gradient when x has no path to y."""
     return "None (no gradient path)" if v is None else f"{float(v):.3g}"
 
+
+def _precision_of(err: float) -> str:
+    """A float64 result's error, read as the precision its constants were kept in."""
+    return f"float32 constants ({err:.2g})" if abs(err) > 1e-12 else "float64"
+
+
+# gelu(1) = Phi(1) = (1 + erf(1/sqrt 2)) / 2, rounded to float64.
+_GELU_1 = 0.5 * math.erfc(-1 / math.sqrt(2))
 
 # softplus(30) = 30 + log1p(e^-30), rounded to float64: a threshold that returns x is off by 9e-14.
 _SOFTPLUS_30 = 30 + float(np.log1p(np.exp(-30.0)))
@@ -366,6 +378,9 @@ TOPICS = {
                  "alpha (e^x - 1) rounds e^x to 1 and returns 0 for tiny x; expm1 keeps x"),
     "elu_grad_20": ("d elu/dx at x = -20 in float32 (exact 2.06e-9)",
                     "computed as y + alpha from the rounded output it cancels to 0 for x < -17"),
+    "gelu.float64_constants": ("gelu(1.0) in float64: the precision of its constants (exact form)",
+                               "the constant 1/sqrt 2 kept in float32 (tf.nn.gelu, both forms) "
+                               "leaves float64 results good to 8 digits only"),
     "gelu_inf": ("gelu(+inf) on a float32 array of 16",
                  "+inf is the limit; NaN comes from inf * 0 inside the formula"),
     "huber_grad_small": ("d huber/dy_hat at y_hat - t = 1e-20, delta 1, float64",

@@ -74,7 +74,8 @@ class Convention:
 
     A mismatch is put down to it only when (1) the measured fact ``key`` (conventions.py)
     differs between that framework and refimpl, and (2) the framework's output agrees,
-    within the usual tolerance, with ``expected(op, fn, case, dtype, check, cotangents)``:
+    within the usual tolerance, with ``expected(op, fn, case, dtype, check, cotangents,
+    framework)``:
     the reference ``fn`` recomputed the framework's way (-> arrays, yardsticks or None).
     When the framework's way is a different formula for the same value (a derivative
     from the rounded output), ``consistent`` also requires the reference itself to agree
@@ -252,7 +253,7 @@ def _in(dtype, a):
 def _from_rounded_output(df):
     """The derivative computed from the forward output rounded to the dtype, as the
     frameworks' backward does (sigmoid: s(1 - s); tanh: 1 - y^2), and its yardstick."""
-    def expected(op, fn, case, dtype, check, cotangents):
+    def expected(op, fn, case, dtype, check, cotangents, framework):
         y = _f64(fn(case.arrays[0]))
         g = _f64(cotangents[0])
         with np.errstate(all="ignore"):
@@ -263,7 +264,7 @@ def _from_rounded_output(df):
 
 def _with_kwargs(**changes):
     """The reference with some keyword arguments changed (a float32 slope, say)."""
-    def expected(op, fn, case, dtype, check, cotangents):
+    def expected(op, fn, case, dtype, check, cotangents, framework):
         from comparisons import harness
         alt = S.Case(case.arrays, {**case.kwargs, **{k: f(case.kwargs) for k, f in changes.items()}},
                      case.seed)
@@ -273,17 +274,22 @@ def _with_kwargs(**changes):
     return expected
 
 
-def _step_nan_is_0(op, fn, case, dtype, check, cotangents):
+def _step_nan_is_0(op, fn, case, dtype, check, cotangents, framework):
     x = case.arrays[0]
     return [_in(dtype, np.where(np.isnan(_f64(x)), 0.0, _f64(fn(x))))], None
 
 
-def _relu_keeps_neg_zero(op, fn, case, dtype, check, cotangents):
+def _relu_keeps_neg_zero(op, fn, case, dtype, check, cotangents, framework):
+    """relu(-0.0) = -0.0; a framework that flushes subnormal inputs sees -1e-40 as -0.0."""
+    from comparisons import conventions
     x = case.arrays[0]
-    return [np.where(_f64(x) == 0, x, fn(x))], None
+    zero = _f64(x) == 0
+    if conventions.flushes_subnormals(framework, dtype):
+        zero |= np.abs(_f64(x)) < np.finfo(np.float32 if dtype != "float64" else np.float64).tiny
+    return [np.where(zero, np.copysign(np.zeros_like(x), x), fn(x))], None
 
 
-def _softmax_nan_only_in_place(op, fn, case, dtype, check, cotangents):
+def _softmax_nan_only_in_place(op, fn, case, dtype, check, cotangents, framework):
     x = _f64(case.arrays[0])
     ax = case.kwargs.get("axis", -1)
     with np.errstate(all="ignore"):
@@ -292,7 +298,7 @@ def _softmax_nan_only_in_place(op, fn, case, dtype, check, cotangents):
     return [_in(dtype, y)], None
 
 
-def _keras_bce(op, fn, case, dtype, check, cotangents):
+def _keras_bce(op, fn, case, dtype, check, cotangents, framework):
     """Keras's binary cross-entropy, op by op in the dtype: p clipped to [eps, 1 - eps]
     (eps = 1e-7), then -(t log p + (1 - t) log(1 - p)), 1 - p rounded to the dtype; its
     gradient is 0 where the clip is active."""
@@ -318,7 +324,7 @@ def _keras_bce(op, fn, case, dtype, check, cotangents):
         return [_in(dtype, g * d)], [np.abs(g) * (t / pc + (1 - t) / q)]
 
 
-def _elu_exp_minus_1(op, fn, case, dtype, check, cotangents):
+def _elu_exp_minus_1(op, fn, case, dtype, check, cotangents, framework):
     """elu as alpha (e^x - 1) (tf) and its derivative as dout (y + alpha) from the rounded
     output y (tf, jax): both lose what expm1 keeps, within their terms' size."""
     x = _f64(case.arrays[0])
@@ -333,12 +339,33 @@ def _elu_exp_minus_1(op, fn, case, dtype, check, cotangents):
         return [_in(dtype, g * d)], [np.abs(g) * np.where(x > 0, 1.0, np.abs(y) + alpha)]
 
 
-def _gelu_inf_is_nan(op, fn, case, dtype, check, cotangents):
+def _gelu_float32_constants(op, fn, case, dtype, check, cotangents, framework):
+    """GELU as tf.nn.gelu computes it for float64 input: 0.5 x erfc(-x c) with c = 1/sqrt 2
+    rounded to float32, and the tanh form with 0.044715 rounded to float32."""
+    from refimpl._accurate import erfc
+    x = _f64(case.arrays[0])
+    with np.errstate(all="ignore"):
+        if case.kwargs.get("approximate"):
+            c1, c2 = math.sqrt(2 / math.pi), float(np.float32(0.044715))
+            t = np.tanh(c1 * (x + c2 * x ** 3))
+            y = 0.5 * x * (1 + t)
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c1 * (1 + 3 * c2 * x * x)
+        else:
+            c = float(np.float32(1 / math.sqrt(2)))
+            e = erfc(-x * c)
+            y = 0.5 * x * e
+            d = 0.5 * e + x * c * np.exp(-(c * x) ** 2) / math.sqrt(math.pi)
+        if check == "forward":
+            return [_in(dtype, y)], None
+        return [_in(dtype, _f64(cotangents[0]) * d)], None
+
+
+def _gelu_inf_is_nan(op, fn, case, dtype, check, cotangents, framework):
     x = case.arrays[0]
     return [np.where(_f64(x) == np.inf, np.nan, fn(x, **case.kwargs)).astype(x.dtype)], None
 
 
-def _huber_cancels_delta(op, fn, case, dtype, check, cotangents):
+def _huber_cancels_delta(op, fn, case, dtype, check, cotangents, framework):
     """optax's huber gradient: q s + delta s - delta s, added in that order (q = min(|d|,
     delta), s = sign(d)): the delta terms cancel and take the small q s with them."""
     from comparisons import harness
@@ -363,6 +390,12 @@ def _activation(dtype, elems=None, **choices):
 
 
 _DEFAULT = object()   # "call with the default": the canaries catch a wrong default
+
+
+def _at_nonfinite_x(case):
+    """NaN, and +-inf where the derivative is a limit: a formula evaluated there meets
+    inf * 0 (gelu's x phi(x)) and says NaN."""
+    return [~np.isfinite(case.arrays[0].astype(np.float32))]
 
 
 def _at_nan(case):
@@ -420,12 +453,17 @@ def _silu_terms(x, kw):
 
 
 def _gelu_terms(x, kw):
+    """The terms of the textbook derivatives, 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) u' and
+    0.5 (1 + erf(x / sqrt 2)) + x phi(x): the frameworks add them, and for x < 0 the 1 and
+    the tanh or erf cancel (the accuracy sweep measures what that costs)."""
     if kw.get("approximate"):
         u = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
         du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * x * x)
-        return _sig(2 * u) + np.abs(x) * 2 * du * _sig(2 * u) * _sig(-2 * u)
+        t = np.tanh(u)
+        return 0.5 * (1 + np.abs(t)) + 0.5 * np.abs(x) * (1 + t * t) * du
     from refimpl._accurate import erfc
-    return 0.5 * erfc(-x / math.sqrt(2)) + np.abs(x) * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    return 0.5 * (1 + np.abs(1 - erfc(x / math.sqrt(2)))) + \
+        np.abs(x) * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
 
 
 @st.composite
@@ -545,10 +583,11 @@ def _ce_scale(case, dtype, outputs, cotangents):
 def _class_inputs(draw, dtype, logits=True):
     batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=S.MAX_SIDE))
     c = draw(st.integers(1, 4))
+    b = 1e3 if dtype == "float16" else 1e4   # float16: the sum of 9 losses stays finite
     if logits:
-        el = st.one_of(S.elements(dtype, -1e4, 1e4), st.sampled_from([0.0, 1.0, -1.0]))
+        el = st.one_of(S.elements(dtype, -b, b), st.sampled_from([0.0, 1.0, -1.0]))
     else:   # log-probabilities
-        el = S.elements(dtype, -1e4, 0.0)
+        el = S.elements(dtype, -b, 0.0)
     x = draw(S.arrays(dtype, batch + (c,), el))
     if logits and draw(st.booleans()):   # one-hot or soft targets, rows summing to 1
         w = draw(hnp.arrays(np.float64, batch + (c,), elements=st.floats(0, 1)))
@@ -563,9 +602,12 @@ def _class_inputs(draw, dtype, logits=True):
 def _bce_inputs(draw, dtype, logits):
     shape = draw(S.shapes)
     if logits:
-        x = draw(S.arrays(dtype, shape, S.elements(dtype, -1e4, 1e4)))
+        # float16: a mean of up to 243 losses of size |x| must not overflow on the way
+        b = 200.0 if dtype == "float16" else 1e4
+        x = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
     else:
-        x = draw(S.arrays(dtype, shape, S.elements(dtype, 1e-3, 1 - 1e-3)))
+        top = 0.99 if dtype == "bfloat16" else 1 - 1e-3   # 0.999 rounds to 1 in bfloat16
+        x = draw(S.arrays(dtype, shape, S.elements(dtype, 1e-3, top)))
     t = draw(S.arrays(dtype, shape, st.one_of(st.sampled_from([0.0, 1.0]), S.elements(dtype, 0.0, 1.0))))
     return S.Case((x, t), _kw(reduction=draw(_reduction())), draw(S.seeds))
 
@@ -672,9 +714,10 @@ OPS_LIST += [
        kinks=_at_zero, kink_points="x = 0 (alpha != 1) and NaN", grad_scale="value",
        domain="every value, NaN and +-inf; alpha default or 0.5"),
     Op("gelu", "activations", _A, _gelu_inputs, forward_scale=_gelu_forward_scale,
-       conventions=(Convention("gelu_inf", ("forward",), _gelu_inf_is_nan),),
+       conventions=(Convention("gelu_inf", ("forward",), _gelu_inf_is_nan),
+                    Convention("gelu.float64_constants", ("forward", "grad"), _gelu_float32_constants)),
        grad_scale=_grad_terms(_gelu_terms),
-       kinks=_at_nan, kink_points="NaN",
+       kinks=_at_nonfinite_x, kink_points="NaN and +-inf",
        domain="|x| <= cbrt(max)/2 (the tanh form's x^3 overflows beyond), NaN and +-inf; "
               "exact and tanh forms"),
     Op("silu", "activations", _A, lambda d: _activation(d), grad_scale=_grad_terms(_silu_terms),
@@ -691,15 +734,16 @@ OPS_LIST += [
     Op("binary_cross_entropy", "losses", _L, lambda d: _bce_inputs(d, logits=False), wrt=(0,),
        forward_scale=_bce_scale, grad_scale=_bce_scale,
        conventions=(Convention("bce_p0_t1", ("forward", "grad"), _keras_bce),),
-       domain="1e-3 <= p <= 1 - 1e-3, t in [0, 1]; every reduction"),
+       domain="1e-3 <= p <= 1 - 1e-3 (bfloat16: 0.99), t in [0, 1]; every reduction"),
     Op("binary_cross_entropy_with_logits", "losses", _L, lambda d: _bce_inputs(d, logits=True),
        wrt=(0,), forward_scale=_bce_logits_scale, grad_scale=_bce_logits_scale,
-       domain="|x| <= 1e4, t in [0, 1]; every reduction"),
+       domain="|x| <= 1e4 (float16: 200), t in [0, 1]; every reduction"),
     Op("cross_entropy", "losses", _L, lambda d: _class_inputs(d, logits=True), wrt=(0,),
        forward_scale=_ce_scale, grad_scale=_ce_scale,
-       domain="|x| <= 1e4 and ties, class indices or probability targets; every reduction"),
+       domain="|x| <= 1e4 (float16: 1e3) and ties, class indices or probability targets; "
+              "every reduction"),
     Op("nll", "losses", _L, lambda d: _class_inputs(d, logits=False), wrt=(0,), grad_scale="value",
-       domain="-1e4 <= log p <= 0, class indices; every reduction"),
+       domain="-1e4 <= log p <= 0 (float16: -1e3), class indices; every reduction"),
     Op("gaussian_nll", "losses", _L, _gaussian_nll_inputs, wrt=(0, 2),
        forward_scale=_gaussian_nll_scale, grad_scale=_gaussian_nll_scale,
        domain="|mu|, |t| <= 100 (float16: 4), 0 <= var <= 100 (float16: 0.25..4); full or not"),
