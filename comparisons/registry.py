@@ -395,30 +395,30 @@ _DEFAULT = object()   # "call with the default": the canaries catch a wrong defa
 def _at_nonfinite_x(case):
     """NaN, and +-inf where the derivative is a limit: a formula evaluated there meets
     inf * 0 (gelu's x phi(x)) and says NaN."""
-    return [~np.isfinite(case.arrays[0].astype(np.float32))]
+    return [~np.isfinite(case.arrays[0].astype(np.float64))]
 
 
 def _at_nan(case):
     """The gradient at a NaN input is undefined: refimpl says NaN, a backward that
     selects a branch (x > 0 ? g : slope g) says a number."""
-    return [np.isnan(case.arrays[0].astype(np.float32))]
+    return [np.isnan(case.arrays[0].astype(np.float64))]
 
 
 def _at_zero(case):
-    x = case.arrays[0].astype(np.float32)
+    x = case.arrays[0].astype(np.float64)
     return [(x == 0) | np.isnan(x)]
 
 
 def _at_nonfinite(case):
     """Loss gradients where the prediction or target is NaN or +-inf: the loss is already
     inf or NaN there, and whether its slope reads NaN or a limit is the backward's choice."""
-    y, t = (np.asarray(a, np.float32) for a in case.arrays[:2])
+    y, t = (np.asarray(a, np.float64) for a in case.arrays[:2])
     bad = ~np.isfinite(y) | ~np.isfinite(t)
     return [bad] + [bad] * (len(case.arrays) - 2)
 
 
 def _at_nonfinite_or_equal(case):
-    y, t = (np.asarray(a, np.float32) for a in case.arrays[:2])
+    y, t = (np.asarray(a, np.float64) for a in case.arrays[:2])
     return [~np.isfinite(y) | ~np.isfinite(t) | (y == t)]
 
 

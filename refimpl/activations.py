@@ -279,19 +279,23 @@ class LogSoftmax(Function):
     def forward(self, x):
         ax = _axis(x, self.axis)
         with np.errstate(all="ignore"):
-            (d, d_err), first = _shifted(hi(x), ax)
+            (d, d_err), self.first = _shifted(hi(x), ax)
             e = exp_of_sum(d, d_err)
-            others = np.sum(np.where(first, 0, e), axis=ax, keepdims=True)
-            y = (d - np.log1p(others)) + d_err
-            self.y = y
-        return y.astype(x.dtype)
+            others = np.sum(np.where(self.first, 0, e), axis=ax, keepdims=True)
+            y, y_err = two_sum(d, -np.log1p(others))
+            y_err = y_err + d_err
+            self.y = y + y_err
+            self.p = exp_of_sum(y, y_err)    # softmax, from the unrounded log for backward
+        return self.y.astype(x.dtype)
 
     def backward(self, dout):
         ax = self.axis % self.y.ndim
-        g = hi(dout)
+        g, first = hi(dout), self.first
         with np.errstate(all="ignore"):
-            others = np.sum(g, axis=ax, keepdims=True) - g
-            return (g * -np.expm1(self.y) - np.exp(self.y) * others).astype(dout.dtype)
+            # sum_{j != i} dout_j: at the max (where 1 - y_i is tiny) added up term by term
+            rest_of_max = np.sum(np.where(first, 0, g), axis=ax, keepdims=True)
+            others = np.where(first, rest_of_max, np.sum(g, axis=ax, keepdims=True) - g)
+            return (g * -np.expm1(self.y) - self.p * others).astype(dout.dtype)
 
 
 def log_softmax(x, axis: int = -1):

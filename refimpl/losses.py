@@ -159,8 +159,10 @@ def _xlogy(t, y):
 class BinaryCrossEntropy(Loss):
     def elementwise(self, p, t):
         loss = -(_xlogy(t, np.log(p)) + _xlogy(1 - t, np.log1p(-p)))
-        # d/dp = (p - t) / (p (1 - p)); d/dt = log(1 - p) - log(p)
-        return loss, [(p - t) / (p * (1 - p)), np.log1p(-p) - np.log(p)]
+        # d/dp = (p - t) / (p (1 - p)), which is 1 / (1 - p) for t = 0 and -1 / p for t = 1:
+        # written so, a confident right answer (p = t = 0 or 1) has slope +-1, not 0/0.
+        dp = np.where(t == 0, 1 / (1 - p), np.where(t == 1, -1 / p, (p - t) / (p * (1 - p))))
+        return loss, [dp, np.log1p(-p) - np.log(p)]
 
 
 def binary_cross_entropy(p, t, reduction: str = "mean"):
