@@ -386,7 +386,7 @@ def _activation(dtype, elems=None, **choices):
     each keyword drawn from its choices; a choice of ``_DEFAULT`` leaves it out."""
     kw = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in choices.items()})
     return st.builds(lambda x, k, s: S.Case((x,), {n: v for n, v in k.items() if v is not _DEFAULT}, s),
-                     S.arrays(dtype, S.shapes, elems or _full(dtype)), kw, S.seeds)
+                     S.arrays(dtype, S.shapes, _full(dtype) if elems is None else elems), kw, S.seeds)
 
 
 _DEFAULT = object()   # "call with the default": the canaries catch a wrong default
