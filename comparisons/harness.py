@@ -173,7 +173,11 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
     bad = fin & (ratio > 1.0)
     if bad.any():
         tiny = float(_finfo(dtype).tiny)
-        kind = "subnormal" if ((np.abs(r[bad]) < tiny) & (np.abs(g[bad]) < tiny)).all() else "value"
+        # A flush to zero: of the result itself, or of subnormal terms of a sum (each term
+        # lost is below `tiny`, and no sum here has more than 3**5 = 243 terms).
+        flushed = ((np.abs(r[bad]) < tiny) & (np.abs(g[bad]) < tiny)).all() or \
+            (np.abs(r[bad] - g[bad]) <= 256 * tiny).all()
+        kind = "subnormal" if flushed else "value"
         i = tuple(int(k) for k in np.argwhere(bad)[np.argmax(ratio[bad])])
         return Comparison(False, **errs, kind=kind, why=(
             f"at {i}: reference {r[i]!r}, got {g[i]!r}, |err| {d[i]:.3g} > "

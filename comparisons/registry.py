@@ -331,7 +331,7 @@ def _elu_exp_minus_1(op, fn, case, dtype, check, cotangents, framework):
     alpha = case.kwargs.get("alpha", 1.0)
     with np.errstate(all="ignore"):
         if check == "forward":
-            y = np.where(x > 0, x, alpha * (np.exp(x) - 1))
+            y = np.where(x > 0, x, np.where(x == 0, x, alpha * (np.exp(x) - 1)))
             return [_in(dtype, y)], [np.where(x > 0, np.abs(x), alpha * (np.exp(x) + 1))]
         y = _f64(fn(case.arrays[0], **case.kwargs))
         g = _f64(cotangents[0])
@@ -477,8 +477,20 @@ def _softmax_inputs(draw, dtype):
     return S.Case((x,), kw, draw(S.seeds))
 
 
-def _softmax_grad_scale(case, dtype, outputs, cotangents):
-    y = outputs[0].astype(np.float64)
+def _shift_error(case):
+    """1 + |x - max(x)|: the frameworks round x - max(x) before exp, and exp multiplies
+    that rounding by |x - max|; refimpl carries it (two_sum)."""
+    x = case.arrays[0].astype(np.float64)
+    ax = case.kwargs.get("axis", -1)
+    with np.errstate(all="ignore"):
+        m = np.max(x, axis=ax, keepdims=True, initial=-np.inf)
+        return 1 + np.where(np.isfinite(x - m), np.abs(x - m), 0)
+
+
+def _softmax_scale(case, dtype, outputs, cotangents):
+    y = np.abs(outputs[0].astype(np.float64)) * _shift_error(case)
+    if cotangents is None:
+        return [y]
     g = np.abs(cotangents[0].astype(np.float64))
     ax = case.kwargs.get("axis", -1)
     return [y * (g + np.sum(g * y, axis=ax, keepdims=True))]
@@ -701,7 +713,8 @@ OPS_LIST += [
            "tf.nn.leaky_relu keeps alpha in a float32 attribute: a float64 input is scaled by "
            "float32(slope), 2e-8 relative off (measured: conventions 'leaky_relu.float64_slope')")}},
        domain="every value, NaN and +-inf; slope default, 0.1 or 0.2"),
-    Op("softmax", "activations", _A, _softmax_inputs, grad_scale=_softmax_grad_scale,
+    Op("softmax", "activations", _A, _softmax_inputs, forward_scale=_softmax_scale,
+       grad_scale=_softmax_scale,
        conventions=(Convention("softmax_nan_row", ("forward",), _softmax_nan_only_in_place),),
        domain="every value, NaN and +-inf, ties; any axis"),
     Op("log_softmax", "activations", _A, _softmax_inputs, forward_scale=_log_softmax_scale,
