@@ -173,11 +173,15 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
     bad = fin & (ratio > 1.0)
     if bad.any():
         tiny = float(_finfo(dtype).tiny)
-        # A flush to zero: of the result itself, or of subnormal terms of a sum (each term
-        # lost is below `tiny`, and no sum here has more than 3**5 = 243 terms).
-        flushed = ((np.abs(r[bad]) < tiny) & (np.abs(g[bad]) < tiny)).all() or \
-            (np.abs(r[bad] - g[bad]) <= 256 * tiny).all()
-        kind = "subnormal" if flushed else "value"
+        # A flush to zero of the result itself ("subnormal"), or possibly of subnormal terms
+        # of a sum ("flushed_terms": each term lost is below `tiny`, and no sum here has
+        # more than 3**5 = 243 terms); convention_for accepts the latter for sums only.
+        if ((np.abs(r[bad]) < tiny) & (np.abs(g[bad]) < tiny)).all():
+            kind = "subnormal"
+        elif (np.abs(r[bad] - g[bad]) <= 256 * tiny).all():
+            kind = "flushed_terms"
+        else:
+            kind = "value"
         i = tuple(int(k) for k in np.argwhere(bad)[np.argmax(ratio[bad])])
         return Comparison(False, **errs, kind=kind, why=(
             f"at {i}: reference {r[i]!r}, got {g[i]!r}, |err| {d[i]:.3g} > "
@@ -190,6 +194,10 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
 
 def convention_for(op, framework: str, dtype: str, check: str, kind: str) -> str | None:
     """The measured convention that explains a mismatch, or None (then it is a fail)."""
+    how = op.forward_scale if check == "forward" else op.grad_scale
+    if kind == "flushed_terms" and how != "value" and conventions.flushes_subnormals(framework, dtype):
+        return (f"{framework} flushes subnormal {dtype} terms of a sum to zero on CPU "
+                "(measured: conventions 'flushes_subnormals')")
     if kind == "subnormal" and conventions.flushes_subnormals(framework, dtype):
         return (f"{framework} flushes subnormal {dtype} results to zero on CPU "
                 "(measured: conventions 'flushes_subnormals')")
