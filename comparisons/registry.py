@@ -262,18 +262,6 @@ def _from_rounded_output(df):
     return expected
 
 
-def _with_kwargs(**changes):
-    """The reference with some keyword arguments changed (a float32 slope, say)."""
-    def expected(op, fn, case, dtype, check, cotangents, framework):
-        from comparisons import harness
-        alt = S.Case(case.arrays, {**case.kwargs, **{k: f(case.kwargs) for k, f in changes.items()}},
-                     case.seed)
-        if check == "forward":
-            return list(harness.reference_forward(fn, alt)), None
-        return list(harness.reference_vjp(fn, alt, cotangents, op.wrt_of(case))), None
-    return expected
-
-
 def _step_nan_is_0(op, fn, case, dtype, check, cotangents, framework):
     x = case.arrays[0]
     return [_in(dtype, np.where(np.isnan(_f64(x)), 0.0, _f64(fn(x))))], None

@@ -96,15 +96,6 @@ def sigmoid_pair_of_sum(x, x_lo):
     return np.where(pos, a, b), np.where(pos, b, a)
 
 
-def split_decimal(text: str):
-    """(hi, lo): the float nearest the decimal number ``text`` and the rest, so that
-    hi + lo is the exact value to about 2^-106 relative (a constant as a double-double)."""
-    from decimal import Decimal
-    exact = Decimal(text)
-    hi_ = float(exact)
-    return hi_, float(exact - Decimal(hi_))
-
-
 def series_at_root(x, root_hi: float, root_lo: float, c1, coeffs):
     """sum_k c_k h^k, h = x - root, for a function whose Taylor series at its root
     ``root = root_hi + root_lo`` has the coefficients c_0 = 0, c_1 = ``c1`` (a pair

@@ -213,13 +213,14 @@ def _axis(x, axis):
 
 
 def _shifted(x, axis):
-    """x - max(x) along axis, as the pair (d, d_err) with d + d_err exact, and the
-    max's position (first one) as a mask. Shifting by the max keeps e^d <= 1."""
+    """x - max(x) along axis, as the pair (d, d_err) with d + d_err exact; e^(d + d_err);
+    and the max's position (first one) as a mask. Shifting by the max keeps e^d <= 1."""
     m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     first = np.zeros(x.shape, bool)
     if x.size:
         np.put_along_axis(first, np.expand_dims(np.argmax(x, axis=axis), axis), True, axis=axis)
-    return two_sum(x, -m), first
+    d, d_err = two_sum(x, -m)
+    return d, d_err, exp_of_sum(d, d_err), first
 
 
 class Softmax(Function):
@@ -239,8 +240,7 @@ class Softmax(Function):
     def forward(self, x):
         ax = _axis(x, self.axis)
         with np.errstate(all="ignore"):
-            (d, d_err), self.first = _shifted(hi(x), ax)
-            e = exp_of_sum(d, d_err)
+            _, _, e, self.first = _shifted(hi(x), ax)
             self.y = e / np.sum(e, axis=ax, keepdims=True)
         return self.y.astype(x.dtype)
 
@@ -279,8 +279,7 @@ class LogSoftmax(Function):
     def forward(self, x):
         ax = _axis(x, self.axis)
         with np.errstate(all="ignore"):
-            (d, d_err), self.first = _shifted(hi(x), ax)
-            e = exp_of_sum(d, d_err)
+            d, d_err, e, self.first = _shifted(hi(x), ax)
             others = np.sum(np.where(self.first, 0, e), axis=ax, keepdims=True)
             y, y_err = two_sum(d, -np.log1p(others))
             y_err = y_err + d_err
