@@ -21,6 +21,9 @@ from refimpl.losses import (
     mae, mse, nll,
 )
 from refimpl.tensors import EXAMPLES, cosine_similarity, describe, dot, matmul, matmul_shape
+from refimpl.optim import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
+from refimpl.models import Linear, Perceptron, Sequential, least_squares, mlp
+from refimpl.training import History, Schedule, fit, minibatches, schedule
 
 __version__ = "0.1.0"
 
@@ -34,4 +37,7 @@ __all__ = [
     "mse", "mae", "huber", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "cross_entropy", "nll", "gaussian_nll",
     "describe", "dot", "cosine_similarity", "matmul", "matmul_shape", "EXAMPLES",
+    "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW",
+    "Linear", "Sequential", "mlp", "least_squares", "Perceptron",
+    "Schedule", "schedule", "minibatches", "History", "fit",
 ]
