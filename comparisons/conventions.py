@@ -70,7 +70,24 @@ def _torch():
         "bce_p0_t1": _num(F.binary_cross_entropy(torch.tensor(0.0), torch.tensor(1.0))),
         "soft_ce_minus_inf": _num(F.cross_entropy(*_soft_ce_args(torch.tensor))),
     }
-    return out
+
+    def step(name, g, p0=0.0, **kw):
+        cls = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad,
+               "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name]
+        kw = {"alpha" if k == "rho" else k: v for k, v in kw.items()}
+        p = torch.tensor([p0], dtype=torch.float64, requires_grad=True)
+        opt = cls([p], **kw)
+        p.grad = torch.tensor([g], dtype=torch.float64)
+        opt.step()
+        return p.item()
+
+    def default(name, arg):
+        cls = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop,
+               "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name]
+        arg = {"rho": "alpha"}.get(arg, arg)
+        return cls([torch.zeros(1, requires_grad=True)]).defaults[arg]
+
+    return out | _optimizer_facts(step, default)
 
 
 def _tensorflow():
@@ -133,7 +150,27 @@ def _tensorflow():
         "soft_ce_minus_inf": _num(tf.nn.softmax_cross_entropy_with_logits(
             *reversed(_soft_ce_args(tf.constant)))[0]),
     }
-    return out
+    import keras
+
+    def step(name, g, p0=0.0, **kw):
+        cls = {"sgd": keras.optimizers.SGD, "adagrad": keras.optimizers.Adagrad,
+               "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}[name]
+        kw = {{"lr": "learning_rate", "eps": "epsilon"}.get(k, k): v for k, v in kw.items()}
+        if "betas" in kw:
+            kw["beta_1"], kw["beta_2"] = kw.pop("betas")
+        v = keras.Variable(np.array([p0]), dtype="float64")
+        cls(**kw).apply_gradients([(tf.constant([g], tf.float64), v)])
+        return float(v.numpy()[0])
+
+    def default(name, arg):
+        cls = {"sgd": keras.optimizers.SGD, "adagrad": keras.optimizers.Adagrad,
+               "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
+               "adamw": keras.optimizers.AdamW}[name]
+        arg = {"lr": "learning_rate", "eps": "epsilon"}.get(arg, arg)
+        opt = cls()
+        return float(opt.learning_rate.numpy()) if arg == "learning_rate" else getattr(opt, arg, None)
+
+    return out | _optimizer_facts(step, default)
 
 
 def _jax():
@@ -181,7 +218,29 @@ def _jax():
         "soft_ce_minus_inf": (f"{_num(soft_ce)} (optax.losses.softmax_cross_entropy); "
                               f"{_num(safe_ce)} (optax.losses.safe_softmax_cross_entropy)"),
     }
-    return out
+
+    def step(name, g, p0=0.0, **kw):
+        kw = {{"rho": "decay", "betas": "b"}.get(k, k): v for k, v in kw.items()}
+        if "b" in kw:
+            kw["b1"], kw["b2"] = kw.pop("b")
+        if "weight_decay" in kw:
+            return None   # optax.adam has no weight decay; optax.adamw is decoupled
+        tx = {"sgd": optax.sgd, "adagrad": optax.adagrad, "rmsprop": optax.rmsprop,
+              "adam": optax.adam}[name](kw.pop("lr"), **kw)
+        p = jnp.asarray([p0], jnp.float64)
+        updates, _ = tx.update(jnp.asarray([g], jnp.float64), tx.init(p), p)
+        return float(optax.apply_updates(p, updates)[0])
+
+    def default(name, arg):
+        import inspect
+
+        fn = {"sgd": optax.sgd, "adagrad": optax.adagrad, "rmsprop": optax.rmsprop,
+              "adam": optax.adam, "adamw": optax.adamw}[name]
+        arg = {"lr": "learning_rate", "rho": "decay"}.get(arg, arg)
+        p = inspect.signature(fn).parameters.get(arg)
+        return None if p is None else p.default
+
+    return out | _optimizer_facts(step, default)
 
 
 def _numpy():
@@ -220,7 +279,75 @@ def _refimpl():
                                               per_sample=np.log(2)),
         "bce_p0_t1": _num(r.binary_cross_entropy(np.zeros(1), np.ones(1))),
         "soft_ce_minus_inf": _num(r.cross_entropy(*_soft_ce_args(np.asarray))),
+    } | _optimizer_facts(_refimpl_step, _refimpl_default)
+
+
+def _refimpl_step(name, g, p0=0.0, **kw):
+    import refimpl as r
+
+    cls = {"sgd": r.SGD, "adagrad": r.AdaGrad, "rmsprop": r.RMSProp, "adam": r.Adam}[name]
+    p = np.array([p0])
+    cls([p], **kw).step([np.array([g])])
+    return float(p[0])
+
+
+def _refimpl_default(name, arg):
+    import inspect
+
+    import refimpl as r
+
+    cls = {"sgd": r.SGD, "adagrad": r.AdaGrad, "rmsprop": r.RMSProp, "adam": r.Adam,
+           "adamw": r.AdamW}[name]
+    p = inspect.signature(cls).parameters.get(arg)
+    return None if p is None else p.default
+
+
+def _optimizer_facts(step, default):
+    """The optimizer rows, from one framework: ``step(name, g, p0, **hyper)`` is a float64
+    parameter p0 after one step with gradient g (refimpl's hyperparameter names; None
+    when the framework has no such option), ``default(name, arg)`` a default (None: none)."""
+    def placement(p, inside, outside):
+        return inside if abs(p + 2 ** -0.5) < abs(p + 0.5) else outside
+
+    adam = step("adam", 1.0, lr=1.0, eps=1.0, betas=(0.9, 0.999))
+    decayed = step("adam", 0.0, 1.0, lr=0.1, weight_decay=0.5)
+    lr = step("sgd", 1.0, lr=0.1)
+
+    def shown(v):
+        return "none (required)" if v is _empty() else "n/a" if v is None else _num(v)
+
+    return {
+        # one step from 0 with g = 1, lr = 1, eps = 1: g / (sqrt(v_hat) + eps) = 1/2, while
+        # Keras's eps on sqrt(v) before the bias correction gives 1 / (1 + 1/sqrt(0.001))
+        "adam.eps_placement": "sqrt(v_hat) + eps" if abs(adam + 0.5) < 1e-6 else
+                              "sqrt(v) + eps (epsilon hat)" if abs(adam + 1 / (1 + 1000 ** 0.5)) < 1e-6
+                              else _num(-adam),
+        "rmsprop.eps_placement": placement(step("rmsprop", 1.0, lr=1.0, rho=0.0, eps=1.0),
+                                           "sqrt(v + eps)", "sqrt(v) + eps"),
+        "adagrad.eps_placement": placement(step("adagrad", 1.0, lr=1.0, eps=1.0,
+                                                initial_accumulator_value=0.0),
+                                           "sqrt(G + eps)", "sqrt(G) + eps"),
+        # p = 1, g = 0, lr 0.1, weight decay 0.5: coupled, Adam steps by lr against 0.5 p;
+        # decoupled, p shrinks by lr wd p and Adam sees g = 0
+        "adam.weight_decay": "n/a (no weight_decay; adamw)" if decayed is None else
+                             "coupled (L2 in the gradient)" if abs(decayed - 0.9) < 1e-6 else
+                             "decoupled (as AdamW)" if abs(decayed - 0.95) < 1e-6 else _num(decayed),
+        "hyper.float64": repr(-lr),
+        "sgd.lr_default": shown(default("sgd", "lr")),
+        "sgd.dampening": shown(default("sgd", "dampening")),
+        "adagrad.initial_accumulator": shown(default("adagrad", "initial_accumulator_value")),
+        "adagrad.eps_default": shown(default("adagrad", "eps")),
+        "rmsprop.rho_default": shown(default("rmsprop", "rho")),
+        "rmsprop.eps_default": shown(default("rmsprop", "eps")),
+        "adam.eps_default": shown(default("adam", "eps")),
+        "adamw.weight_decay_default": shown(default("adamw", "weight_decay")),
     }
+
+
+def _empty():
+    import inspect
+
+    return inspect.Parameter.empty
 
 
 def _activation_facts(at, grad_at, *, leaky_relu, gelu, gelu_exact, relu, step, abs_, elu, sigmoid, softplus,
@@ -403,6 +530,37 @@ TOPICS = {
     "bce_p0_t1": ("binary cross-entropy of p = 0 with target 1 (true value inf)",
                   "torch clamps each log at -100, Keras clips p to [1e-7, 1 - 1e-7] (-log 1e-7 = "
                   "16.1): both hide a saturated prediction; refimpl returns inf"),
+    "adam.eps_placement": ("Adam: where eps enters the denominator",
+                           "Keras adds eps to sqrt(v) before the bias correction (Kingma and Ba's "
+                           "epsilon hat): the same eps is effectively eps / sqrt(1 - b2^t), up to "
+                           "30x larger in the first steps"),
+    "rmsprop.eps_placement": ("RMSProp: where eps enters the denominator (the default)",
+                              "inside the square root eps acts like eps^2 outside: 1e-8 inside is "
+                              "1e-4 outside, which dominates small gradients (optax: eps_in_sqrt)"),
+    "adagrad.eps_placement": ("AdaGrad: where eps enters the denominator",
+                              "as RMSProp's; with a zero initial accumulator the first step is "
+                              "lr sign(g) outside, lr g / sqrt(g^2 + eps) inside"),
+    "adam.weight_decay": ("Adam(weight_decay=...): coupled or decoupled",
+                          "the same argument is L2 regularisation in torch (it goes through m and v) "
+                          "and AdamW's decay in Keras: a ported model trains differently"),
+    "hyper.float64": ("SGD(lr=0.1): the step a float64 parameter takes with gradient 1",
+                      "Keras keeps the learning rate in a float32 variable and casts momentum and "
+                      "the betas through float32, so a float64 run is off by 1e-8 relative; the "
+                      "parity runs use hyperparameters exact in float32 (2^-k, 0.875)"),
+    "sgd.lr_default": ("SGD: the default learning rate", "optax has none: it must be given"),
+    "sgd.dampening": ("SGD momentum: dampening (the default)",
+                      "torch can scale the gradient by 1 - dampening in the velocity; the others cannot"),
+    "adagrad.initial_accumulator": ("AdaGrad: the initial accumulator (the default)",
+                                    "0 makes the first step lr sign(g) whatever the gradient's size; "
+                                    "0.1 damps it"),
+    "adagrad.eps_default": ("AdaGrad: eps (the default)", "see where it enters"),
+    "rmsprop.rho_default": ("RMSProp: the decay rho of the running mean of g^2 (the default)",
+                            "0.99 remembers about 100 steps, 0.9 about 10"),
+    "rmsprop.eps_default": ("RMSProp: eps (the default)", "see where it enters"),
+    "adam.eps_default": ("Adam: eps (the default)",
+                         "1e-7 vs 1e-8 changes steps where sqrt(v_hat) is small"),
+    "adamw.weight_decay_default": ("AdamW: the default weight decay",
+                                   "a factor 100 between optax and torch"),
     "soft_ce_minus_inf": ("cross-entropy with probability targets, a -inf logit on a class of "
                           "target 0 (true value 1.31)",
                           "0 * log 0 computed as 0 * -inf is NaN; masked logits (-inf) need "

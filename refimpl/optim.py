@@ -77,14 +77,16 @@ class Optimizer:
         if len(grads) != len(self.params):
             raise ValueError(f"{type(self).__name__}.step(): {len(grads)} gradients for "
                              f"{len(self.params)} parameters")
-        self.t += 1
-        for i, (p, g, s) in enumerate(zip(self.params, grads, self.state)):
-            p = p.data if isinstance(p, Variable) else p
-            g = np.asarray(g)
+        params = [p.data if isinstance(p, Variable) else p for p in self.params]
+        grads = [np.asarray(g) for g in grads]
+        # check every shape before changing anything: a failed step leaves no half-update
+        for i, (p, g) in enumerate(zip(params, grads)):
             if g.shape != p.shape:
                 raise ShapeError(f"{type(self).__name__}.step(): the gradient of parameter {i} "
                                  f"has shape {g.shape}, the parameter {p.shape}; a gradient "
                                  "has its parameter's shape")
+        self.t += 1
+        for p, g, s in zip(params, grads, self.state):
             g = -hi(g) if self.maximize else hi(g)
             work = {k: hi(v) for k, v in s.items()}
             new = self.update(hi(p), g, work)
@@ -260,11 +262,12 @@ class AdamW(Adam):
     decoupled = True
 
 
-# The parity runs' names (parity.json ``op``) -> (class, the options that name fixes).
+# The parity runs' names (parity.json ``op``) -> (class, the options that name fixes);
+# the runs give every other hyperparameter explicitly (comparisons/registry.py).
 OPTIMIZERS = {
     "sgd": (SGD, {}),
-    "momentum": (SGD, {"momentum": 0.9}),
-    "nesterov": (SGD, {"momentum": 0.9, "nesterov": True}),
+    "momentum": (SGD, {}),
+    "nesterov": (SGD, {"nesterov": True}),
     "adagrad": (AdaGrad, {}),
     "rmsprop": (RMSProp, {}),
     "adam": (Adam, {}),
