@@ -77,8 +77,10 @@ def minibatches(n_samples: int, batch_size: int, *, shuffle: bool = True, seed=N
         order = (np.random.default_rng(seed).permutation(n_samples) if shuffle
                  else np.arange(n_samples))
     order = np.asarray(order)
-    if sorted(order.tolist()) != list(range(n_samples)):
-        raise ValueError(f"minibatches: order must be a permutation of 0..{n_samples - 1}")
+    if (order.ndim != 1 or order.dtype.kind not in "iu"          # indices, not 0.0, 1.0, ...
+            or sorted(order.tolist()) != list(range(n_samples))):
+        raise ValueError(f"minibatches: order must be a permutation of 0..{n_samples - 1} "
+                         "(integer indices)")
     stop = n_samples - n_samples % batch_size if drop_last else n_samples
     for start in range(0, stop, batch_size):
         yield order[start:start + batch_size]
@@ -110,6 +112,7 @@ def fit(model, loss: Callable, optimizer, x, t, *, batch_size: int, epochs: int,
     x, t = np.asarray(x), np.asarray(t)
     if len(x) != len(t):
         raise ValueError(f"fit: x has {len(x)} samples but t has {len(t)}")
+    schedule(len(x), batch_size, epochs, drop_last)   # bad sizes, or epochs with no update, fail here
     rng = np.random.default_rng(seed)
     history = History(stopped="epochs")
     for epoch in range(epochs):
