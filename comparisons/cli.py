@@ -39,6 +39,7 @@ def _csv(allowed, what):
 def _parser():
     from comparisons.registry import OPS
     from comparisons.report import PROFILES
+    from comparisons.trajectory import RUNS
 
     p = _Parser(prog="refimpl", description="numpy reference implementations, checked "
                 "against PyTorch, TensorFlow and JAX")
@@ -50,7 +51,8 @@ def _parser():
                    ", ".join(f"{k} {v}" for k, v in PROFILES.items()) + " (default: ci)")
     r.add_argument("--frameworks", type=_csv(FRAMEWORKS, "framework"), default=list(FRAMEWORKS))
     r.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
-    r.add_argument("--ops", type=_csv(list(OPS), "op"), default=None, help="only these ops")
+    r.add_argument("--ops", type=_csv(list(OPS) + [r.name for r in RUNS], "op"), default=None,
+                   help="only these ops (optimizer names select their training runs)")
     r.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
     r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="processes to share the work (default: min(2, cores))")

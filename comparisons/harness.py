@@ -254,6 +254,7 @@ class Outcome:
     atol: float | None = None
     detail: str = ""
     repro: str | None = None
+    trace: dict | None = None    # trajectory runs: per-step divergence and losses
 
 
 def _as_tuple(ys):

@@ -138,3 +138,57 @@ def test_known_failure_is_real_and_its_repro_runs():
     scope = {}
     exec(compile(o.repro, "<repro>", "exec"), scope)
     assert np.isnan(np.asarray(scope["got"][1])).any() and not np.isnan(scope["ref"][1]).any()
+
+
+# ------------------------------------------------------------------ training canaries
+
+class AdamNoBiasCorrection(refimpl.Adam):
+    """m and v used as they are: the first steps are far too small (m starts at 0)."""
+
+    def update(self, p, g, s):
+        b1, b2 = self.betas
+        s["m"] = b1 * s.get("m", 0.0) + (1 - b1) * g
+        s["v"] = b2 * s.get("v", 0.0) + (1 - b2) * g * g
+        return p - self.lr * s["m"] / (np.sqrt(s["v"]) + self.eps)
+
+
+class MomentumAfterUpdate(refimpl.SGD):
+    """Steps with the previous velocity, then updates it: every step one gradient late."""
+
+    def update(self, p, g, s):
+        v_old = s.get("velocity", np.zeros_like(g))
+        s["velocity"] = self.momentum * v_old + g
+        return p - self.lr * v_old
+
+
+def batches_without_the_last(n_samples, batch_size, *, order=None, drop_last=False, **kw):
+    """Drops the partial last batch although drop_last is False."""
+    yield from refimpl.minibatches(n_samples, batch_size, order=order, drop_last=True, **kw)
+
+
+TRAINING_CANARIES = {
+    # name: (run it impersonates, what replaces the right piece in refimpl)
+    "Adam without bias correction": ("adam", {"optimizer": ("adam", AdamNoBiasCorrection)}),
+    "momentum applied after the update": ("momentum", {"optimizer": ("momentum", MomentumAfterUpdate)}),
+    "iterator drops the last partial batch": ("sgd", {"minibatches": batches_without_the_last}),
+}
+
+
+@pytest.mark.skipif(not INSTALLED, reason="no framework installed")
+@pytest.mark.parametrize("name", list(TRAINING_CANARIES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("task", ["xor", "linear_regression"])
+def test_training_canary_is_caught(name, dtype, task, monkeypatch):
+    from comparisons import trajectory
+    from refimpl import optim, training
+
+    run_name, broken = TRAINING_CANARIES[name]
+    if "optimizer" in broken:
+        key, cls = broken["optimizer"]
+        monkeypatch.setitem(optim.OPTIMIZERS, key, (cls, optim.OPTIMIZERS[key][1]))
+    if "minibatches" in broken:
+        monkeypatch.setattr(training, "minibatches", broken["minibatches"])
+    run = trajectory.RUNS_BY_NAME[run_name]
+    outs = trajectory.run_case(run, trajectory.TrainCase(task, 0), dtype, INSTALLED)
+    assert caught_by_all(outs), [(o.framework, o.status, o.detail) for o in outs]
+    assert all(f"op={run_name}" in o.repro for o in outs)

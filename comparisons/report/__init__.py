@@ -3,6 +3,8 @@
 Each (op, dtype, check) draws its inputs with hypothesis (examples per profile, one seed
 for the whole run), runs every framework on each input, and folds the outcomes into one
 row per framework: the worst status seen, the largest errors, a repro of the first fail.
+Training runs (check ``trajectory``, comparisons/trajectory.py) add one row per optimizer,
+framework and dtype, and the ``training`` section: loss curves and per-step divergence.
 The ``accuracy`` section comes from ``comparisons.truth``: refimpl and every framework
 against a 200-bit mpmath truth on a fixed grid (no randomness), in ULPs.
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from comparisons import FRAMEWORKS, conventions, harness, registry
+from comparisons import FRAMEWORKS, conventions, harness, registry, trajectory
 
 SCHEMA_FILE = Path(__file__).with_name("parity.schema.json")
 PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
@@ -98,14 +100,40 @@ def _examples(op, dtype, check, seed, profile, rows, frameworks):
     return body
 
 
+def _trajectories(run, dtype, seed, profile, rows, frameworks):
+    """As ``_examples`` for a training run: each drawn case is a whole trajectory."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    @hseed(seed)
+    @settings(max_examples=trajectory.EXAMPLES[profile], deadline=None, database=None,
+              derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(trajectory.cases())
+    def body(case):
+        for o in trajectory.run_case(run, case, dtype, frameworks):
+            rows[(run.name, o.framework, dtype, trajectory.CHECK)].add(o)
+
+    return body
+
+
+def _entry(name, check):
+    return trajectory.RUNS_BY_NAME[name] if check == trajectory.CHECK else registry.OPS[name]
+
+
+def _entry_of(name):
+    return registry.OPS[name] if name in registry.OPS else trajectory.RUNS_BY_NAME[name]
+
+
 def _run_jobs(jobs, profile, frameworks, seed):
     """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s."""
     rows = {}
     for name, dtype, check in jobs:
-        op = registry.OPS[name]
         for fw in frameworks:
             rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
-        _examples(op, dtype, check, seed, profile, rows, frameworks)()
+        if check == trajectory.CHECK:
+            _trajectories(trajectory.RUNS_BY_NAME[name], dtype, seed, profile, rows, frameworks)()
+        else:
+            _examples(registry.OPS[name], dtype, check, seed, profile, rows, frameworks)()
     return rows
 
 
@@ -122,8 +150,16 @@ def _accuracy(ops, frameworks, dtypes, checks, size):
     return truth.accuracy(ops, tuple(frameworks), tuple(dtypes), tuple(checks), size=size)
 
 
+CHECKS = harness.CHECKS + (trajectory.CHECK,)
+
+
+def _training(frameworks, dtypes):
+    dtypes = [d for d in (dtypes or trajectory.DTYPES) if d in trajectory.DTYPES]
+    return trajectory.curves(tuple(frameworks), tuple(dtypes)) if dtypes else []
+
+
 def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
-        checks=harness.CHECKS, progress=None, workers: int = 1, accuracy: bool = True,
+        checks=CHECKS, progress=None, workers: int = 1, accuracy: bool = True,
         accuracy_size: str = "full") -> dict:
     """Run the conformance cases and the accuracy sweep; return the parity document (a dict).
 
@@ -131,12 +167,16 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     own hypothesis seed, so the document does not depend on how they were shared. The
     accuracy sweep (``accuracy=False`` skips it) is one more job, deterministic.
     """
-    acc_ops = list(ops) if ops else None
-    ops = [registry.OPS[n] for n in ops] if ops else registry.OPS_LIST
-    jobs = [(op.name, d, c) for op in ops for d in (dtypes or op.dtypes) if d in op.dtypes
-            for c in checks]
+    acc_ops = [n for n in ops if n in registry.OPS] if ops else None
+    names = ops or [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
+    jobs = [(name, d, c) for name in names
+            for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
+            for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
+    train = trajectory.CHECK in checks and (not ops or any(n in trajectory.RUNS_BY_NAME for n in ops))
     acc_args = (acc_ops, tuple(frameworks), dtypes, tuple(checks), accuracy_size)
-    rows, acc = {}, []
+    if acc_ops == []:
+        accuracy = False
+    rows, acc, curves = {}, [], []
     if workers > 1 and len(jobs) > 1:
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -145,6 +185,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
             # The sweep first: it is the longest single job.
             acc_future = pool.submit(_accuracy, *acc_args) if accuracy else None
+            train_future = pool.submit(_training, frameworks, dtypes) if train else None
             futures = [pool.submit(_run_jobs, [job], profile, tuple(frameworks), seed)
                        for job in jobs]
             for n, fut in enumerate(cf.as_completed(futures)):
@@ -152,20 +193,23 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
                 if progress:
                     progress(n + 1, len(jobs), "")
             acc = acc_future.result() if acc_future else []
+            curves = train_future.result() if train_future else []
     else:
         for n, job in enumerate(jobs):
             rows.update(_run_jobs([job], profile, tuple(frameworks), seed))
             if progress:
                 progress(n + 1, len(jobs), " ".join(job))
         acc = _accuracy(*acc_args) if accuracy else []
+        curves = _training(frameworks, dtypes) if train else []
     order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
-    results = [rows[k].as_dict(registry.OPS[k[0]]) for k in order]
+    results = [rows[k].as_dict(_entry(k[0], k[3])) for k in order]
     return {
         "schema_version": 1,
         "environment": environment(profile, seed),
         "results": results,
         "conventions": conventions.table(frameworks),
         "accuracy": acc,
+        "training": curves,
     }
 
 
