@@ -57,3 +57,29 @@ def test_a_failed_run_names_its_first_bad_step_and_its_repro_runs():
     assert o.status == "fail" and o.detail.startswith("step ")
     assert "T.TrainCase('xor', 0)" in o.repro
     compile(o.repro, "<repro>", "exec")
+
+
+@pytest.mark.skipif(not INSTALLED, reason="no framework installed")
+def test_report_has_trajectory_rows_and_the_training_section(tmp_path):
+    import json
+
+    import jsonschema
+
+    from comparisons import report
+
+    doc = report.run("dev", tuple(INSTALLED[:1]), seed=1, ops=["momentum"], dtypes=["float64"])
+    jsonschema.validate(doc, json.loads(report.SCHEMA_FILE.read_text()))
+    (row,) = doc["results"]
+    assert (row["op"], row["check"], row["concept"]) == ("momentum", "trajectory", "optimizers")
+    assert row["status"] == "pass" and row["examples"] == trajectory.EXAMPLES["dev"]
+    assert 0 < row["max_rel_err"] <= row["rtol"] == 1e-10
+    curves = {(c["task"], c["implementation"]): c for c in doc["training"]}
+    assert set(curves) == {(task, impl) for task in ("xor", "linear_regression")
+                           for impl in ("refimpl", INSTALLED[0])}
+    for task in ("xor", "linear_regression"):
+        ref, fw = curves[(task, "refimpl")], curves[(task, INSTALLED[0])]
+        assert len(ref["loss"]) == len(fw["param_divergence"]) == trajectory.STEPS
+        assert ref["loss"][-1] < ref["loss"][0]          # the run trains
+    report.write(doc, tmp_path)
+    md = (tmp_path / "parity.md").read_text()
+    assert "## Training runs" in md and "### Loss per iteration: xor (float64)" in md
