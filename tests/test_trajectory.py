@@ -80,7 +80,7 @@ def test_report_has_trajectory_rows_and_the_training_section(tmp_path):
         ref, fw = curves[(task, "refimpl")], curves[(task, INSTALLED[0])]
         assert len(ref["loss"]) == len(fw["param_divergence"]) == trajectory.STEPS
     lr = curves[("linear_regression", "refimpl")]["loss"]
-    assert np.mean(lr[-4:]) < np.mean(lr[:4]) / 10       # the run trains: last epoch vs first
+    assert np.mean(lr[-4:]) < np.mean(lr[:4]) / 2        # the run trains: last epoch vs first
     report.write(doc, tmp_path)
     md = (tmp_path / "parity.md").read_text()
     assert "## Training runs" in md and "### Loss per iteration: xor (float64)" in md
