@@ -16,3 +16,25 @@ DTYPES = {
     "float32": np.dtype(np.float32),
     "float64": np.dtype(np.float64),
 }
+
+
+def import_everything() -> None:
+    """Import every module of refimpl and comparisons (a missing framework's are skipped).
+
+    Hypothesis draws from the literals of the project's modules that are imported when a
+    case is drawn, so the same seed gives other cases once another module has been
+    imported (a lazily loaded twin, the training runs). Loading them all before drawing
+    makes a report, or a test run, the same whichever job ran first in a process.
+    """
+    import importlib
+    import pkgutil
+
+    import refimpl
+    import comparisons
+
+    for pkg in (refimpl, comparisons):
+        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            try:
+                importlib.import_module(info.name)
+            except ImportError:   # a framework that is not installed
+                continue

@@ -4,6 +4,7 @@
                    [--seed N] [--ops sigmoid,matmul] [--dtypes float32,float64]
                    [--no-accuracy] [--accuracy-grid full|small]
     refimpl list
+    refimpl diff OLD.json NEW.json     exit 1 when something regressed
 
 Bad arguments print one line on stderr and exit with code 2.
 """
@@ -61,7 +62,29 @@ def _parser():
     r.add_argument("--accuracy-grid", choices=["full", "small"], default="full",
                    help="points per accuracy row: full (~3000) or small (~300) (default: full)")
     sub.add_parser("list", help="list the ops in the registry")
+    d = sub.add_parser("diff", help="compare two parity.json files; exit 1 when something regressed")
+    d.add_argument("old", type=Path)
+    d.add_argument("new", type=Path)
     return p
+
+
+def _load(path: Path) -> dict:
+    """A parity.json, validated against the schema; a bad file is a one-line error, exit 2."""
+    import json
+
+    import jsonschema
+
+    from comparisons import report
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        report.validate(doc)
+    except (OSError, ValueError, jsonschema.ValidationError) as e:
+        msg = getattr(e, "message", None) or str(e)
+        sys.stderr.write(f"refimpl: error: {path}: not a readable parity report: "
+                         f"{msg.splitlines()[0][:200]}\n")
+        sys.exit(2)
+    return doc
 
 
 def main(argv=None) -> int:
@@ -73,6 +96,13 @@ def main(argv=None) -> int:
         for op in OPS_LIST:
             print(f"{op.name:<{width}}  {op.concept:<40}  {', '.join(op.dtypes)}")
         return 0
+
+    if args.command == "diff":
+        from comparisons.report import diff
+
+        d = diff.diff(_load(args.old), _load(args.new))
+        sys.stdout.write(diff.render(d))
+        return 1 if d.regressed else 0
 
     from comparisons import report
 

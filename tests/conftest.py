@@ -8,6 +8,12 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from comparisons import import_everything
+
+# Hypothesis draws from the literals of the imported project modules: load them all now,
+# so a test draws the same cases whichever tests ran before it in its xdist worker.
+import_everything()
+
 _common = dict(deadline=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                       HealthCheck.filter_too_much])

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from comparisons import FRAMEWORKS, conventions, harness, registry, trajectory
+from comparisons import FRAMEWORKS, conventions, harness, import_everything, registry, trajectory
 
 SCHEMA_FILE = Path(__file__).with_name("parity.schema.json")
 PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
@@ -126,6 +126,7 @@ def _entry_of(name):
 
 def _run_jobs(jobs, profile, frameworks, seed):
     """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s."""
+    import_everything()   # the same draws whatever this process ran before
     rows = {}
     for name, dtype, check in jobs:
         for fw in frameworks:
