@@ -5,6 +5,8 @@ names and function names, each written in the framework's own idiom. Frameworks 
 imported lazily, so a missing one is reported as ``missing`` and never crashes a run.
 """
 
+import functools
+
 import ml_dtypes
 import numpy as np
 
@@ -18,6 +20,7 @@ DTYPES = {
 }
 
 
+@functools.cache
 def import_everything() -> None:
     """Import every module of refimpl and comparisons (a missing framework's are skipped).
 

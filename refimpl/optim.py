@@ -42,8 +42,12 @@ class Optimizer:
     """The shared part: parameters, learning rate, the step count and the per-parameter state.
 
     A subclass defines ``update(p, g, s) -> new p`` for one parameter, with ``p`` and ``g``
-    in the compute precision and ``s`` its state dict (read and written in place).
+    in the compute precision and ``s`` its state dict (read and written in place). Weight
+    decay is applied here, before ``update``: coupled (g + wd p, an L2 term that goes
+    through the optimizer's state) or, with ``decoupled = True`` (AdamW), p - lr wd p.
     """
+
+    decoupled = False
 
     def __init__(self, params, lr: float, maximize: bool = False, weight_decay: float = 0.0):
         self.params = list(params)
@@ -87,14 +91,22 @@ class Optimizer:
                                  "has its parameter's shape")
         self.t += 1
         for p, g, s in zip(params, grads, self.state):
-            g = -hi(g) if self.maximize else hi(g)
+            p32, g = hi(p), (-hi(g) if self.maximize else hi(g))
+            if self.weight_decay and self.decoupled:
+                p32 = p32 - self.lr * self.weight_decay * p32
+            elif self.weight_decay:
+                g = g + self.weight_decay * p32
             work = {k: hi(v) for k, v in s.items()}
-            new = self.update(hi(p), g, work)
+            new = self.update(p32, g, work)
             s.update({k: np.asarray(v).astype(p.dtype) for k, v in work.items()})
             p[...] = new.astype(p.dtype)
 
     def update(self, p, g, s):
         raise NotImplementedError
+
+    def _root(self, acc):
+        """sqrt(acc) + eps, or sqrt(acc + eps) with ``eps_inside_sqrt`` (AdaGrad, RMSProp)."""
+        return np.sqrt(acc + self.eps) if self.eps_inside_sqrt else np.sqrt(acc) + self.eps
 
 
 def _positive(opt, name, v):
@@ -139,8 +151,6 @@ class SGD(Optimizer):
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
 
     def update(self, p, g, s):
-        if self.weight_decay:
-            g = g + self.weight_decay * p
         if self.momentum:
             v = g if "velocity" not in s else self.momentum * s["velocity"] + (1 - self.dampening) * g
             s["velocity"] = v
@@ -169,12 +179,9 @@ class AdaGrad(Optimizer):
         self.eps, self.initial, self.eps_inside_sqrt = eps, initial_accumulator_value, eps_inside_sqrt
 
     def update(self, p, g, s):
-        if self.weight_decay:
-            g = g + self.weight_decay * p
         G = s.get("sum_sq", self.initial) + g * g
         s["sum_sq"] = G
-        denom = np.sqrt(G + self.eps) if self.eps_inside_sqrt else np.sqrt(G) + self.eps
-        return p - self.lr * g / denom
+        return p - self.lr * g / self._root(G)
 
 
 class RMSProp(Optimizer):
@@ -197,12 +204,9 @@ class RMSProp(Optimizer):
         self.rho, self.eps, self.eps_inside_sqrt = rho, eps, eps_inside_sqrt
 
     def update(self, p, g, s):
-        if self.weight_decay:
-            g = g + self.weight_decay * p
         v = self.rho * s.get("square_avg", 0.0) + (1 - self.rho) * g * g
         s["square_avg"] = v
-        denom = np.sqrt(v + self.eps) if self.eps_inside_sqrt else np.sqrt(v) + self.eps
-        return p - self.lr * g / denom
+        return p - self.lr * g / self._root(v)
 
 
 # ======================================================================= Adam, AdamW
@@ -230,14 +234,8 @@ class Adam(Optimizer):
         _non_negative(self, "eps", eps)
         self.betas, self.eps, self.eps_hat = tuple(betas), eps, eps_hat
 
-    decoupled = False   # AdamW: True
-
     def update(self, p, g, s):
         b1, b2 = self.betas
-        if self.weight_decay and self.decoupled:
-            p = p - self.lr * self.weight_decay * p
-        elif self.weight_decay:
-            g = g + self.weight_decay * p       # coupled: the decay goes through m and v
         m = b1 * s.get("m", 0.0) + (1 - b1) * g
         v = b2 * s.get("v", 0.0) + (1 - b2) * g * g
         s["m"], s["v"] = m, v

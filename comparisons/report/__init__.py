@@ -84,40 +84,30 @@ class _Row:
         }
 
 
-def _examples(op, dtype, check, seed, profile, rows, frameworks):
-    """A hypothesis-driven function that runs every drawn case and folds it into rows."""
+def _examples(name, dtype, check, seed, profile, rows, frameworks):
+    """A hypothesis-driven function that runs every drawn case and folds it into rows: an
+    op's inputs (harness), or a training run's (task, seed) cases (trajectory)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
-    @hseed(seed)
-    @settings(max_examples=PROFILES[profile], deadline=None, database=None,
-              derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
-    @given(op.inputs(dtype))
-    def body(case):
-        for o in harness.run_case(op, case, dtype, check, frameworks):
-            rows[(op.name, o.framework, dtype, check)].add(o)
-
-    return body
-
-
-def _trajectories(run, dtype, seed, profile, rows, frameworks):
-    """As ``_examples`` for a training run: each drawn case is a whole trajectory."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import seed as hseed
+    if check == trajectory.CHECK:
+        run = trajectory.RUNS_BY_NAME[name]
+        cases, count = trajectory.cases(), trajectory.EXAMPLES[profile]
+        outcomes = lambda case: trajectory.run_case(run, case, dtype, frameworks)   # noqa: E731
+    else:
+        op = registry.OPS[name]
+        cases, count = op.inputs(dtype), PROFILES[profile]
+        outcomes = lambda case: harness.run_case(op, case, dtype, check, frameworks)   # noqa: E731
 
     @hseed(seed)
-    @settings(max_examples=trajectory.EXAMPLES[profile], deadline=None, database=None,
+    @settings(max_examples=count, deadline=None, database=None,
               derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
-    @given(trajectory.cases())
+    @given(cases)
     def body(case):
-        for o in trajectory.run_case(run, case, dtype, frameworks):
-            rows[(run.name, o.framework, dtype, trajectory.CHECK)].add(o)
+        for o in outcomes(case):
+            rows[(name, o.framework, dtype, check)].add(o)
 
     return body
-
-
-def _entry(name, check):
-    return trajectory.RUNS_BY_NAME[name] if check == trajectory.CHECK else registry.OPS[name]
 
 
 def _entry_of(name):
@@ -131,10 +121,7 @@ def _run_jobs(jobs, profile, frameworks, seed):
     for name, dtype, check in jobs:
         for fw in frameworks:
             rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
-        if check == trajectory.CHECK:
-            _trajectories(trajectory.RUNS_BY_NAME[name], dtype, seed, profile, rows, frameworks)()
-        else:
-            _examples(registry.OPS[name], dtype, check, seed, profile, rows, frameworks)()
+        _examples(name, dtype, check, seed, profile, rows, frameworks)()
     return rows
 
 
@@ -203,7 +190,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         acc = _accuracy(*acc_args) if accuracy else []
         curves = _training(frameworks, dtypes) if train else []
     order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
-    results = [rows[k].as_dict(_entry(k[0], k[3])) for k in order]
+    results = [rows[k].as_dict(_entry_of(k[0])) for k in order]
     return {
         "schema_version": 1,
         "environment": environment(profile, seed),
