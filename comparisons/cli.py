@@ -4,7 +4,11 @@
                    [--seed N] [--ops sigmoid,matmul] [--dtypes float32,float64]
                    [--no-accuracy] [--accuracy-grid full|small]
     refimpl list
+    refimpl show OP                    numpy, torch, tensorflow and jax code side by side
     refimpl diff OLD.json NEW.json     exit 1 when something regressed
+    refimpl repro CASE_ID [--report reports/parity.json] [--print-only]
+                                       re-run one recorded case (op/framework/dtype/check);
+                                       exit 0 when its recorded status comes back, 1 when not
 
 Bad arguments print one line on stderr and exit with code 2.
 """
@@ -62,6 +66,16 @@ def _parser():
     r.add_argument("--accuracy-grid", choices=["full", "small"], default="full",
                    help="points per accuracy row: full (~3000) or small (~300) (default: full)")
     sub.add_parser("list", help="list the ops in the registry")
+    sh = sub.add_parser("show", help="print an op's numpy code beside its torch, tensorflow and jax twins")
+    sh.add_argument("op", help="an op (sigmoid), a training run (adam) or a refimpl name (fit)")
+    sh.add_argument("--report", type=Path, default=Path("reports/parity.json"),
+                    help="parity.json for the parity lines (default: reports/parity.json; "
+                    "skipped when missing)")
+    sh.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    rp = sub.add_parser("repro", help="re-run one recorded case from a report and print its script")
+    rp.add_argument("case_id", help="op/framework/dtype/check, e.g. log/tensorflow/float32/grad")
+    rp.add_argument("--report", type=Path, default=Path("reports/parity.json"))
+    rp.add_argument("--print-only", action="store_true", help="print the script, do not run it")
     d = sub.add_parser("diff", help="compare two parity.json files; exit 1 when something regressed")
     d.add_argument("old", type=Path)
     d.add_argument("new", type=Path)
@@ -104,19 +118,76 @@ def main(argv=None) -> int:
         sys.stdout.write(diff.render(d))
         return 1 if d.regressed else 0
 
+    if args.command == "show":
+        from comparisons.report import learn
+
+        doc = _load(args.report) if args.report.exists() else None
+        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
+                                           and os.environ.get("NO_COLOR") is None)
+        try:
+            sys.stdout.write(learn.terminal(args.op, doc, color=color))
+        except KeyError as e:
+            sys.stderr.write(f"refimpl: error: {e.args[0]}\n")
+            return 2
+        return 0
+
+    if args.command == "repro":
+        return _repro(args.case_id, _load(args.report), args.print_only)
+
     from comparisons import report
 
     t0 = time.perf_counter()
     doc = report.run(args.profile, tuple(args.frameworks), args.seed, args.ops, args.dtypes,
-                     progress=report.stderr_progress(), workers=max(1, args.workers),
+                     progress=report.Progress(), workers=max(1, args.workers),
                      accuracy=args.accuracy, accuracy_size=args.accuracy_grid)
     files = report.write(doc, args.out)
     counts = {}
     for r in doc["results"]:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-    print(f"wrote {', '.join(str(f) for f in files)} in {time.perf_counter() - t0:.0f} s: {summary}")
+    main = ", ".join(f"{f} ({f.stat().st_size / 1024:.0f} KiB)" for f in files if f.parent == args.out)
+    pages = [f for f in files if f.parent != args.out]
+    print(f"wrote {main} and {len(pages)} pages in {args.out / 'learn'} in "
+          f"{time.perf_counter() - t0:.0f} s: {summary}")
     return 0
+
+
+def _repro(case_id: str, doc: dict, print_only: bool) -> int:
+    """Print a recorded case's script, run it, judge the case again; exit 0 when the
+    recorded status comes back, 1 when it does not, 2 for an unknown id."""
+    import difflib
+
+    from comparisons import harness, registry, trajectory
+    from comparisons.report import row_id
+
+    rows = {row_id(r): r for r in doc["results"]}
+    with_repro = [k for k, r in rows.items() if r.get("repro")]
+    r = rows.get(case_id)
+    if r is None or not r.get("repro"):
+        why = "no such row" if r is None else f"no repro is recorded for it (status {r['status']})"
+        near = difflib.get_close_matches(case_id, with_repro, n=3) or with_repro[:3]
+        sys.stderr.write(f"refimpl: error: {case_id}: {why}; rows with a repro: "
+                         f"{', '.join(near) or 'none'}{' ...' if len(with_repro) > len(near) else ''}\n")
+        return 2
+    print(f"# recorded: {r['status']}: {r.get('detail') or ''}")
+    print(r["repro"].rstrip())
+    if print_only:
+        return 0
+    print("# ---- running it")
+    ns: dict = {"__name__": "__refimpl_repro__"}
+    exec(compile(r["repro"], f"<repro {case_id}>", "exec"), ns)   # noqa: S102 - our own recorded script
+    fw, dtype, check = r["framework"], r["dtype"], r["check"]
+    if check == trajectory.CHECK:
+        outs = trajectory.run_case(ns["run"], ns["case"], dtype, (fw,))
+    else:
+        outs = harness.run_case(registry.OPS[r["op"]], ns["case"], dtype, check, (fw,))
+    now = outs[0]
+    print(f"# judged again: {now.status}: {now.detail}")
+    if now.status == r["status"]:
+        print(f"# reproduced: {case_id} is {now.status}, as recorded")
+        return 0
+    print(f"# not reproduced: {case_id} was recorded {r['status']}, now {now.status}")
+    return 1
 
 
 if __name__ == "__main__":

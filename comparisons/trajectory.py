@@ -209,12 +209,12 @@ def repro(run: Run, case: TrainCase, dtype: str, framework: str) -> str:
 REPORT_SEED = 0
 
 
-def curves(frameworks=FRAMEWORKS, dtypes=DTYPES) -> list[dict]:
-    """The report's training section: for each run, task and dtype, the loss per
-    iteration of refimpl and each framework on case (task, REPORT_SEED), and each
-    framework's per-step divergence from refimpl."""
+def curves(frameworks=FRAMEWORKS, dtypes=DTYPES, names=None) -> list[dict]:
+    """The report's training section: for each run (``names``; None: all), task and dtype,
+    the loss per iteration of refimpl and each framework on case (task, REPORT_SEED), and
+    each framework's per-step divergence from refimpl."""
     rows = []
-    for run in RUNS:
+    for run in RUNS if names is None else [RUNS_BY_NAME[n] for n in names]:
         for task in training.TASKS:
             case = TrainCase(task, REPORT_SEED)
             for dtype in dtypes:

@@ -609,7 +609,31 @@ def measure(sweep: Sweep | str, check: str, dtype: str, run, implementation: str
                nonfinite_points=int(np.isinf(per_point).sum()))
     if err.shape[1] > 1:
         row["component"] = j
+    x0 = arrays[0][:, 0] if sweep.row else arrays[0]
+    row["curve"] = curve(np.asarray(x0, np.float64).reshape(len(keep), -1)[keep][:, 0], per_point)
     return row
+
+
+CURVE_BINS = 64
+
+
+def curve(x, ulps, bins: int = CURVE_BINS) -> dict:
+    """The error over the input range, for the report's plot: the points sorted by ``x``
+    (the first swept argument) in ``bins`` runs of equal count; per run, the largest error
+    and the x where it occurs (3 significant digits; None = infinite).
+
+    >>> curve(np.array([3.0, 1.0, 2.0, 4.0]), np.array([0.5, 0.0, np.inf, 2.0]), bins=2)
+    {'x': [2.0, 4.0], 'ulp': [None, 2.0]}
+    """
+    order = np.argsort(x, kind="stable")
+    xs, us = [], []
+    for run in np.array_split(order, min(bins, len(order))):
+        if len(run) == 0:
+            continue
+        k = run[int(np.argmax(ulps[run]))]
+        xs.append(float(f"{x[k]:.3g}"))
+        us.append(float(f"{ulps[k]:.3g}") if math.isfinite(ulps[k]) else None)
+    return {"x": xs, "ulp": us}
 
 
 def accuracy(ops=None, frameworks=FRAMEWORKS, dtypes=DTYPES, checks=CHECKS, size="full",

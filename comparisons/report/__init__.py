@@ -110,6 +110,11 @@ def _examples(name, dtype, check, seed, profile, rows, frameworks):
     return body
 
 
+def _count(name, check, profile) -> int:
+    """The examples a job draws at most."""
+    return trajectory.EXAMPLES[profile] if check == trajectory.CHECK else PROFILES[profile]
+
+
 def _entry_of(name):
     return registry.OPS[name] if name in registry.OPS else trajectory.RUNS_BY_NAME[name]
 
@@ -141,9 +146,10 @@ def _accuracy(ops, frameworks, dtypes, checks, size):
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
 
 
-def _training(frameworks, dtypes):
+def _training(frameworks, dtypes, ops=None):
     dtypes = [d for d in (dtypes or trajectory.DTYPES) if d in trajectory.DTYPES]
-    return trajectory.curves(tuple(frameworks), tuple(dtypes)) if dtypes else []
+    names = None if not ops else [n for n in ops if n in trajectory.RUNS_BY_NAME]
+    return trajectory.curves(tuple(frameworks), tuple(dtypes), names) if dtypes else []
 
 
 def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
@@ -165,6 +171,9 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     if acc_ops == []:
         accuracy = False
     rows, acc, curves = {}, [], []
+    if progress is not None:
+        progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
+                        for fw in frameworks}, len(jobs))
     if workers > 1 and len(jobs) > 1:
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -173,22 +182,30 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
             # The sweep first: it is the longest single job.
             acc_future = pool.submit(_accuracy, *acc_args) if accuracy else None
-            train_future = pool.submit(_training, frameworks, dtypes) if train else None
-            futures = [pool.submit(_run_jobs, [job], profile, tuple(frameworks), seed)
-                       for job in jobs]
-            for n, fut in enumerate(cf.as_completed(futures)):
-                rows.update(fut.result())
-                if progress:
-                    progress(n + 1, len(jobs), "")
+            train_future = pool.submit(_training, frameworks, dtypes, ops) if train else None
+            futures = {pool.submit(_run_jobs, [job], profile, tuple(frameworks), seed): job
+                       for job in jobs}
+            for fut in cf.as_completed(futures):
+                done = fut.result()
+                rows.update(done)
+                if progress is not None:
+                    progress.job_done(done, " ".join(futures[fut]))
+            if progress is not None and (acc_future or train_future):
+                progress.note("waiting for the accuracy sweep and the training curves")
             acc = acc_future.result() if acc_future else []
             curves = train_future.result() if train_future else []
     else:
-        for n, job in enumerate(jobs):
-            rows.update(_run_jobs([job], profile, tuple(frameworks), seed))
-            if progress:
-                progress(n + 1, len(jobs), " ".join(job))
+        for job in jobs:
+            done = _run_jobs([job], profile, tuple(frameworks), seed)
+            rows.update(done)
+            if progress is not None:
+                progress.job_done(done, " ".join(job))
+        if progress is not None and (accuracy or train):
+            progress.note("accuracy sweep and training curves")
         acc = _accuracy(*acc_args) if accuracy else []
-        curves = _training(frameworks, dtypes) if train else []
+        curves = _training(frameworks, dtypes, ops) if train else []
+    if progress is not None:
+        progress.finish()
     order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
     results = [rows[k].as_dict(_entry_of(k[0])) for k in order]
     return {
@@ -208,36 +225,83 @@ def validate(doc: dict) -> None:
     jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
 
 
-def write(doc: dict, out: Path) -> list[Path]:
-    """Write parity.json and parity.md into ``out`` atomically: each file is written
-    beside its destination and renamed over it, so an interrupted run leaves the
-    previous report whole."""
-    from comparisons.report.markdown import render
+def row_id(r: dict) -> str:
+    """A result row's id, the one ``refimpl repro`` takes: op/framework/dtype/check."""
+    return f"{r['op']}/{r['framework']}/{r['dtype']}/{r['check']}"
 
-    validate(doc)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False) + "\n",
-             "parity.md": render(doc)}
-    written = []
-    for name, text in files.items():
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out)
+
+def atomic_write(path: Path, text: str) -> Path:
+    """Write ``text`` beside ``path`` and rename it over ``path``: a reader (or an
+    interrupted run) sees the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.chmod(tmp, 0o644)   # mkstemp makes it private; a report is for reading
-        os.replace(tmp, out / name)
-        written.append(out / name)
-    return written
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
 
 
-def stderr_progress():
-    """A one-line progress display on a terminal; silent otherwise."""
-    if not sys.stderr.isatty():
-        return None
+def write(doc: dict, out: Path) -> list[Path]:
+    """Write parity.json, parity.md, parity.html and the learning pages (learn/) into
+    ``out``. Everything is rendered before anything is written, and each file is written
+    atomically, so an interrupted run leaves the previous report whole."""
+    from comparisons.report import html, learn, markdown
 
-    def show(done, total, what):
-        sys.stderr.write(f"\r[{done}/{total}] {what:<40}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+    validate(doc)
+    sections = learn.sections(doc)
+    files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False) + "\n",
+             "parity.md": markdown.render(doc),
+             "parity.html": html.render(doc, sections)}
+    out.mkdir(parents=True, exist_ok=True)
+    written = [atomic_write(out / name, text) for name, text in files.items()]
+    return written + learn.write_pages(doc, out / "learn")
 
-    return show
+
+class Progress:
+    """Cases done / total per framework during ``run``, one line redrawn in place.
+
+    Quiet unless the stream is a terminal (``enabled=None``), so logs and CI output stay
+    clean. Totals are the profile's examples per job; hypothesis may draw fewer where a
+    domain is small, so a count can end below its total.
+    """
+
+    def __init__(self, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.jobs = self.total_jobs = 0
+        self.done, self.total, self.bad = {}, {}, {}
+
+    def start(self, totals: dict, jobs: int):
+        self.total, self.total_jobs = dict(totals), jobs
+        self.done = {fw: 0 for fw in totals}
+        self.bad = {fw: 0 for fw in totals}
+
+    def job_done(self, rows: dict, what: str = ""):
+        self.jobs += 1
+        for (_name, fw, _dtype, _check), row in rows.items():
+            self.done[fw] = self.done.get(fw, 0) + sum(row.counts.values())
+            self.bad[fw] = self.bad.get(fw, 0) + row.counts.get("fail", 0) + row.counts.get("error", 0)
+        self._show(what)
+
+    def note(self, what: str):
+        self._show(what)
+
+    def line(self, what: str = "") -> str:
+        fws = " · ".join(f"{fw} {self.done[fw]}/{self.total[fw]}"
+                         + (f" ({self.bad[fw]} failing)" if self.bad[fw] else "")
+                         for fw in self.total)
+        return f"[{self.jobs}/{self.total_jobs} jobs] cases: {fws}" + (f" | {what}" if what else "")
+
+    def _show(self, what):
+        if self.enabled:
+            self.stream.write("\r\x1b[2K" + self.line(what)[:200])
+            self.stream.flush()
+
+    def finish(self):
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from comparisons import FRAMEWORKS
+from comparisons.report import row_id
 
 _ICON = {"pass": "pass", "fail": "**FAIL**", "convention": "conv.", "unsupported": "unsup.",
          "missing": "missing", "error": "**ERROR**"}
@@ -32,7 +33,8 @@ def render(doc: dict) -> str:
            "| | |", "|---|---|"]
     for k in ("created", "profile", "seed", "python", "platform", "numpy", "torch", "tensorflow", "jax"):
         out.append(f"| {k} | {env.get(k) if env.get(k) is not None else 'not installed'} |")
-    out += ["", f"Reproduce: `refimpl report --profile {env['profile']} --seed {env['seed']}`", ""]
+    out += ["", f"Reproduce: `refimpl report --profile {env['profile']} --seed {env['seed']}`. "
+            "The same report with plots is `parity.html`; the code side by side is in `learn/`.", ""]
 
     # ---- summary
     by_fw = defaultdict(Counter)
@@ -96,12 +98,13 @@ def render(doc: dict) -> str:
     if not bad:
         out += ["None.", ""]
     for r in bad:
-        out += [f"### `{r['op']}` {r['framework']} {r['dtype']} {r['check']}: {r['status']}", "",
-                r["detail"], ""]
+        rid = row_id(r)
+        out += [f"### `{rid}`: {r['status']}", "", r["detail"], ""]
         if r.get("known_failure"):
             out += [f"Known: {r['known_failure']}", ""]
         if r.get("repro"):
-            out += ["```python", r["repro"].rstrip(), "```", ""]
+            out += [f"Re-run it with `refimpl repro {rid}`; the script:", "",
+                    "```python", r["repro"].rstrip(), "```", ""]
     return "\n".join(out)
 
 

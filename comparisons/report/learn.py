@@ -1,0 +1,443 @@
+"""Learning pages: each concept's code four times over, cut from the code the tests run.
+
+``write_pages`` makes ``reports/learn/``: an index and one page per concept, in the
+teaching order of the source posts. An entry shows the numpy reference (the function
+and the ``Function`` classes it builds: there the forward and the backward stand side
+by side), then the torch, TensorFlow and JAX twins, then what ``refimpl report``
+measured (parity.json). ``sections`` is the same content as data, for the HTML report;
+``terminal`` is one entry for ``refimpl show NAME``.
+
+Nothing here is typed in twice, so a page cannot drift from the code. refimpl is
+numpy only, so its source comes from ``inspect.getsource``. The twins are *not*
+imported: each ``comparisons/<framework>/<module>.py`` is read as text and the function
+is cut out with ``ast`` (``ast.get_source_segment``, decorators included), with the
+module's private helpers (``_name``) it uses. Importing the frameworks would take
+seconds, and a framework that is not installed still shows its code.
+
+>>> [c.slug for c in CONCEPTS][:3]
+['tensors', 'vectors-and-matrices', 'derivatives']
+>>> CONCEPTS[3].title
+'Chain rule and the computational graph (연쇄 법칙과 계산 그래프)'
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib
+import inspect
+import re
+import textwrap
+import types
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from comparisons import FRAMEWORKS, registry, trajectory
+from refimpl import optim
+from refimpl.autodiff import Function
+
+TWINS = Path(__file__).resolve().parents[1]          # comparisons/
+
+
+@dataclass(frozen=True)
+class Concept:
+    slug: str
+    name: str            # English; registry ops and training runs name it in ``concept``
+    korean: str          # as the source posts write it
+    intro: str
+    symbols: tuple = ()  # refimpl "module:qualname", shown after the concept's ops
+
+    @property
+    def title(self) -> str:
+        return f"{self.name[0].upper()}{self.name[1:]} ({self.korean})"
+
+
+CONCEPTS = [
+    Concept("tensors", "tensors", "텐서",
+            "A tensor is an array of numbers laid out along some number of axes (축). Three facts "
+            "describe one: its rank (랭크, how many axes), its shape (how long each axis is) and its "
+            "data type (데이터 타입). A scalar (스칼라) has rank 0, a vector (벡터) rank 1 and a matrix "
+            "(행렬) rank 2; a batch of images is rank 4 and a batch of video clips rank 5. A vector "
+            "of five numbers is called five-dimensional (차원), yet it is a rank-1 tensor.",
+            ("tensors:describe",)),
+    Concept("vectors-and-matrices", "vectors and matrices", "벡터와 행렬",
+            "Most of a network's arithmetic is dot products (내적) and matrix products (행렬 곱). Two "
+            "vectors of equal length give one number, their dot product; cosine similarity divides "
+            "it by both lengths. A product (n, k) @ (k, m) needs the inner sizes to agree and gives "
+            "(n, m), which is how a mini-batch (미니 배치) of N samples passes through a layer as "
+            "one (N, features) matrix.",
+            ("tensors:matmul_shape",)),
+    Concept("derivatives", "derivatives", "미분",
+            "A derivative (미분) says how much f moves when x is nudged a little. For a function of "
+            "many inputs, each partial derivative (편미분) nudges one input and holds the rest still; "
+            "together they form the gradient (기울기), which has exactly the input's shape. Central "
+            "differences compute it with two evaluations per weight: slow, but simple enough to "
+            "check every backward in this project against.",
+            ("derivatives:numerical_derivative", "derivatives:numerical_gradient")),
+    Concept("chain-rule", "chain rule and the computational graph", "연쇄 법칙과 계산 그래프",
+            "A computational graph (계산 그래프) writes a calculation as nodes (노드), one operation "
+            "each. Going backward, every node multiplies the upstream gradient `dout` by its own "
+            "local derivative, and chaining these steps from the loss to the inputs is the chain "
+            "rule (연쇄 법칙): the add node passes `dout` on, the mul node swaps its inputs, the "
+            "branch node adds the gradients of every use, and `sum_to` undoes broadcasting. The "
+            "frameworks need one line per node, because their autodiff writes the backward.",
+            ("autodiff:sum_to",)),
+    Concept("backpropagation", "backpropagation", "역전파",
+            "Backpropagation (역전파) runs the chain rule over a whole graph. The forward pass (순전파) "
+            "records which `Function` made each `Variable`; `backward()` then visits the nodes in "
+            "reverse topological order, handing each its upstream gradient and adding up the "
+            "gradients of a value used twice. One forward and one backward pass give every "
+            "gradient, where numerical differentiation needs two forward passes per weight.",
+            ("autodiff:Function", "autodiff:Variable.backward", "autodiff:grad")),
+    Concept("activations", "activations", "활성화 함수",
+            "An activation function (활성화 함수) bends a layer's output. Without one, stacked linear "
+            "layers collapse into a single linear map; a non-linear (비선형) function between them "
+            "lets depth buy expressive power. Sigmoid (시그모이드) and tanh flatten out for large "
+            "inputs, so their gradients vanish in deep stacks, while ReLU keeps slope 1 for positive "
+            "inputs. The textbook sigmoid is shown last, beside the stable form refimpl uses.",
+            ("activations:sigmoid_naive",)),
+    Concept("losses", "losses", "손실 함수",
+            "A loss function (손실 함수) turns how far a prediction is from its target into one "
+            "number, which training makes smaller. Regression compares values (squared, absolute, "
+            "Huber); classification compares predicted probabilities with a one-hot or class-index "
+            "target (cross-entropy); a probabilistic model is scored by the negative log-likelihood "
+            "of the target under the distribution it predicts."),
+    Concept("gradient-descent", "gradient descent", "경사 하강법",
+            "Gradient descent (경사 하강법) moves every weight a small step against its gradient: "
+            "p <- p - lr * g. The learning rate `lr` sets the step: too large and the loss jumps "
+            "about or diverges, too small and training crawls. Mini-batch SGD estimates the gradient "
+            "from a few samples at a time, and `maximize=True` climbs instead (gradient ascent).",
+            ("optim:Optimizer.step", "optim:SGD.update")),
+    Concept("optimizers", "optimizers", "옵티마이저",
+            "Optimizers (옵티마이저) keep the step against the gradient but choose its direction and "
+            "size better (the posts call the goal 최적화, optimization). Momentum and Nesterov carry a "
+            "velocity; AdaGrad and RMSProp divide by a running size of each weight's gradients; Adam "
+            "does both with bias correction, and AdamW decays the weights apart from the gradient. "
+            "Each run below trains the same model from the same start in refimpl and in every "
+            "framework, and compares the paths step by step."),
+    Concept("training-loop", "training loop", "학습 루프",
+            "Training (학습) repeats one pattern: forward pass on a mini-batch, loss, backward pass, "
+            "one optimizer step. The batch size (배치 사이즈) is how many samples feed one update, an "
+            "iteration is one update, and an epoch (에포크) is one pass over the training set: 1000 "
+            "samples in batches of 20 make 50 iterations per epoch, and 10 epochs 500 updates.",
+            ("training:schedule", "training:minibatches", "training:fit", "training:trajectory")),
+    Concept("perceptron-xor", "perceptron and XOR", "퍼셉트론과 XOR",
+            "The perceptron (퍼셉트론) outputs step(x . w + b) and learns by moving its line towards "
+            "the samples it got wrong, with no derivative at all. A single-layer perceptron (단층 "
+            "퍼셉트론) learns AND, OR and NAND, but XOR cannot be split by one straight line (선형 "
+            "분리), so on XOR its rule never settles.",
+            ("models:Perceptron",)),
+    Concept("mlp", "MLP", "다층 퍼셉트론",
+            "A multi-layer perceptron (다층 퍼셉트론) puts hidden layers (은닉층) between the input "
+            "layer (입력층) and the output layer (출력층): each an affine map, then a non-linear "
+            "activation. Four tanh hidden units bend the boundary enough for XOR; the training-loop "
+            "page trains exactly this 2-4-1 network in every framework.",
+            ("models:Linear", "models:mlp")),
+]
+_BY_NAME = {c.name: c for c in CONCEPTS}
+_STATUSES = ("pass", "convention", "unsupported", "missing", "error", "fail")
+_CHECKS = ("forward", "grad", "trajectory")
+
+
+# ------------------------------------------------------------------------ source
+
+def _code(obj) -> str:
+    return textwrap.dedent(inspect.getsource(obj)).rstrip("\n")
+
+
+def _names(code: types.CodeType) -> list:
+    out = list(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out += _names(c)
+    return out
+
+
+def _nodes(fn) -> list:
+    """The ``Function`` subclasses ``fn`` instantiates, in file order."""
+    g = fn.__globals__
+    found = {g[n] for n in _names(fn.__code__)
+             if isinstance(g.get(n), type) and issubclass(g[n], Function)}
+    return sorted(found, key=lambda c: inspect.getsourcelines(c)[1])
+
+
+def _holds(cls) -> str:
+    n, own = cls.__name__, vars(cls)
+    if "df" in own:
+        return f"{n}.f is the forward, {n}.df the derivative (Elementwise multiplies it by dout)"
+    if "elementwise" in own:
+        return f"{n}.elementwise gives the loss and its local derivatives (Loss reduces both)"
+    return f"{n}.forward is the forward, {n}.backward the backward"
+
+
+def _numpy_view(fn, note: str = "") -> tuple:
+    where = f"refimpl/{fn.__module__.split('.')[-1]}.py"
+    classes = _nodes(fn) if inspect.isfunction(fn) else []
+    label = f"numpy — {where}: {'class ' if inspect.isclass(fn) else ''}{fn.__qualname__}"
+    if classes:
+        label += f" builds {', '.join(c.__name__ for c in classes)}; " + "; ".join(map(_holds, classes))
+    pieces = [_code(c) for c in classes] + [_code(fn)]
+    return (label + note, "python", "\n\n\n".join(pieces))
+
+
+def _twin_file(fw: str, module: str):
+    """(source, {top-level name: node}) of comparisons/<fw>/<module>.py, or None."""
+    path = TWINS / fw / f"{module}.py"
+    if not path.is_file():
+        return None
+    src = path.read_text(encoding="utf-8")
+    defs = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs[node.name] = node
+        for t in node.targets if isinstance(node, ast.Assign) else ():
+            if isinstance(t, ast.Name):
+                defs[t.id] = node
+    return src, defs
+
+
+def _segment(src: str, node) -> str:
+    first = min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
+    head = "".join(src.splitlines(keepends=True)[first - 1:node.lineno - 1])   # decorators
+    return head + ast.get_source_segment(src, node)
+
+
+def twin_source(fw: str, module: str, name: str) -> str | None:
+    """The text of ``name`` in comparisons/<fw>/<module>.py and of the private helpers
+    it uses (after it, in file order), without importing the framework; None if absent."""
+    parsed = _twin_file(fw, module)
+    if parsed is None or name not in parsed[1]:
+        return None
+    src, defs = parsed
+    wanted, todo = [name], [name]
+    while todo:
+        for n in ast.walk(defs[todo.pop()]):
+            if (isinstance(n, ast.Name) and n.id.startswith("_") and not n.id.startswith("__")
+                    and n.id in defs and n.id not in wanted):
+                wanted.append(n.id)
+                todo.append(n.id)
+    helpers = sorted(wanted[1:], key=lambda k: defs[k].lineno)
+    return "\n\n\n".join(_segment(src, defs[k]) for k in [name] + helpers)
+
+
+def _twin_view(fw: str, module: str, name: str, unsupported: dict | None = None) -> tuple:
+    where = f"comparisons/{fw}/{module}.py"
+    code = twin_source(fw, module, name)
+    if code is not None:
+        return (f"{fw} — {where}", "python", code)
+    reasons = sorted(set((unsupported or {}).get(fw, {}).values()))
+    return (f"{fw} — no twin in {where}" + (": " + "; ".join(reasons) if reasons else ""), "", "")
+
+
+def _optimizer_branch(fw: str, run: str) -> tuple:
+    """The ``if`` of the twin's ``_optimizer`` that builds the optimizer for ``run``."""
+    where = f"comparisons/{fw}/training.py"
+    parsed = _twin_file(fw, "training")
+    fn = parsed and parsed[1].get("_optimizer")
+    for node in ast.walk(fn) if fn else ():
+        if isinstance(node, ast.If) and any(isinstance(c, ast.Constant) and c.value == run
+                                            for c in ast.walk(node.test)):
+            lines = parsed[0].splitlines(keepends=True)[node.lineno - 1:node.body[-1].end_lineno]
+            return (f"{fw} — {where}: the {run!r} branch of _optimizer", "python",
+                    textwrap.dedent("".join(lines)).rstrip("\n"))
+    return (f"{fw} — no {run!r} optimizer in {where}", "", "")
+
+
+# ------------------------------------------------------------------------ parity
+
+def _summary(rows: list, unit: str) -> str:
+    from comparisons.report import row_id
+    if not rows:
+        return "no rows in parity.json"
+    if all(r["status"] == "missing" for r in rows):
+        return "not installed when the report was made"
+    parts = []
+    for check in _CHECKS:
+        n = Counter(r["status"] for r in rows if r["check"] == check)
+        total = sum(n.values())
+        if total and n["pass"] == total:
+            parts.append(f"{check} pass {total}/{total} {unit}")
+        elif total:
+            parts.append(f"{check} " + " + ".join(f"{n[s]} {s}" for s in _STATUSES if n[s]))
+    text = ", ".join(parts)
+    ratios = [r["tol_ratio"] for r in rows if r.get("tol_ratio") is not None]
+    if ratios:
+        text += f"; worst error/tolerance {max(ratios):.2g}"
+    for r in rows:
+        if r["status"] in ("fail", "error"):
+            text += f"; {r['status']} {row_id(r)}" + (" (known)" if r.get("known_failure") else "")
+    return text
+
+
+def parity_lines(doc: dict | None, op: str | None = None, check: str | None = None) -> list:
+    """One line per framework summing up ``doc``'s rows for ``op`` (all ops: None) and
+    ``check``; the row id of every fail. Without a document, where the line comes from.
+
+    >>> parity_lines(None)
+    ['measured parity: run `refimpl report` (it writes reports/parity.json)']
+    """
+    if doc is None:
+        return ["measured parity: run `refimpl report` (it writes reports/parity.json)"]
+    rows = [r for r in doc.get("results", ())
+            if (op is None or r["op"] == op) and (check is None or r["check"] == check)]
+    unit = "dtypes" if op else "runs"
+    return [f"{fw}: {_summary([r for r in rows if r['framework'] == fw], unit)}" for fw in FRAMEWORKS]
+
+
+# ----------------------------------------------------------------------- entries
+
+def _op_entry(op, doc) -> dict:
+    views = [_numpy_view(op.reference)]
+    views += [_twin_view(fw, op.module, op.name, op.unsupported) for fw in FRAMEWORKS]
+    return {"name": op.name, "views": views, "parity": parity_lines(doc, op.name)}
+
+
+def _run_entry(run, doc, shown: set) -> dict:
+    cls, fixed = optim.OPTIMIZERS[run.name]
+    hyper = ", ".join(f"{k}={v}" for k, v in {**fixed, **run.hyper}.items())
+    if cls in shown and "update" in vars(cls):   # the class is on the page already
+        view = _numpy_view(cls.update, f" (the whole class is above); this run: {hyper}")
+    else:
+        view = _numpy_view(cls, f"; this run: {hyper}")
+    shown.add(cls)
+    views = [view] + [_optimizer_branch(fw, run.name) for fw in FRAMEWORKS]
+    return {"name": run.name, "views": views,
+            "parity": parity_lines(doc, run.name, trajectory.CHECK)}
+
+
+def _symbol_entry(spec: str, doc) -> dict:
+    module, qualname = spec.split(":")
+    obj = importlib.import_module(f"refimpl.{module}")
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    views = [_numpy_view(obj)]
+    if "." not in qualname and any(twin_source(fw, module, qualname) for fw in FRAMEWORKS):
+        views += [_twin_view(fw, module, qualname) for fw in FRAMEWORKS]
+    parity = parity_lines(doc, check=trajectory.CHECK) if spec == "training:trajectory" else []
+    return {"name": qualname, "views": views, "parity": parity}
+
+
+def _section(concept: Concept, doc) -> dict:
+    entries = [_op_entry(op, doc) for op in registry.OPS_LIST if op.concept == concept.name]
+    shown: set = set()
+    entries += [_run_entry(r, doc, shown) for r in trajectory.RUNS if r.concept == concept.name]
+    entries += [_symbol_entry(s, doc) for s in concept.symbols]
+    return {"slug": concept.slug, "title": concept.title, "intro": concept.intro, "entries": entries}
+
+
+def sections(doc: dict | None) -> list:
+    """Every concept, in teaching order: {"slug", "title", "intro", "entries": [{"name",
+    "views": [(label, language, code)], "parity": [lines]}]}. A view with empty code is
+    an implementation that does not exist; its label says so (and why, where known)."""
+    unknown = {op.concept for op in registry.OPS_LIST} | {r.concept for r in trajectory.RUNS}
+    if unknown - set(_BY_NAME):
+        raise ValueError(f"concepts with no learning page: {sorted(unknown - set(_BY_NAME))}")
+    return [_section(c, doc) for c in CONCEPTS]
+
+
+# ---------------------------------------------------------------------- Markdown
+
+def _filename(i: int) -> str:
+    return f"{i + 1:02d}-{CONCEPTS[i].slug}.md"
+
+
+def _anchor(name: str) -> str:
+    return re.sub(r"[^\w\- ]", "", name.lower()).replace(" ", "-")   # GitHub's heading ids
+
+
+def _nav(i: int) -> str:
+    links = []
+    if i > 0:
+        links.append(f"[← {i:02d}. {CONCEPTS[i - 1].title}]({_filename(i - 1)})")
+    links += ["[all concepts](index.md)", "[parity report](../parity.md)"]
+    if i + 1 < len(CONCEPTS):
+        links.append(f"[{i + 2:02d}. {CONCEPTS[i + 1].title} →]({_filename(i + 1)})")
+    return " · ".join(links)
+
+
+def _markdown(i: int, sec: dict) -> str:
+    out = [f"# {sec['title']}", "", _nav(i), "", sec["intro"], "",
+           "On this page: " + " · ".join(f"[{e['name']}](#{_anchor(e['name'])})" for e in sec["entries"]),
+           "", "Generated from the code by `refimpl report`; do not edit by hand.", ""]
+    for e in sec["entries"]:
+        out += [f"## {e['name']}", ""]
+        for label, lang, code in e["views"]:
+            impl, _, rest = label.partition(" — ")
+            out += [f"**{impl}** — {rest}", ""]
+            if code:
+                fence = "````" if "```" in code else "```"
+                out += [f"{fence}{lang}", code, fence, ""]
+        if e["parity"]:
+            out += ["Measured ([parity report](../parity.md)):", ""]
+            out += [f"- {line}" for line in e["parity"]] + [""]
+    return "\n".join(out + ["---", "", _nav(i), ""])
+
+
+def page(concept: str, doc: dict | None) -> str:
+    """One concept's page in Markdown; ``concept`` is its slug or English name."""
+    i = next((k for k, c in enumerate(CONCEPTS) if concept in (c.slug, c.name)), None)
+    if i is None:
+        raise KeyError(f"no concept {concept!r}; the concepts are {[c.slug for c in CONCEPTS]}")
+    return _markdown(i, _section(CONCEPTS[i], doc))
+
+
+def _index(secs: list) -> str:
+    out = ["# Learn: deep-learning basics, side by side", "",
+           "Each page shows a concept in plain numpy (forward and backward by hand), then in "
+           "torch, TensorFlow and JAX, cut from the code the tests run, with what the last "
+           "[parity report](../parity.md) measured. Read them in order:", ""]
+    for i, sec in enumerate(secs):
+        names = ", ".join(e["name"] for e in sec["entries"])
+        out.append(f"{i + 1}. [{sec['title']}]({_filename(i)}): {names}")
+    return "\n".join(out + [""])
+
+
+def write_pages(doc: dict | None, out_dir: Path) -> list:
+    """Write index.md and one NN-slug.md per concept into ``out_dir``, each atomically;
+    delete any other ``*.md`` there. Returns the paths written, index first."""
+    from comparisons.report import atomic_write
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    secs = sections(doc)
+    files = {"index.md": _index(secs)}
+    files.update({_filename(i): _markdown(i, sec) for i, sec in enumerate(secs)})
+    paths = []
+    for name, text in files.items():
+        atomic_write(out_dir / name, text)
+        paths.append(out_dir / name)
+    for stale in sorted(out_dir.glob("*.md")):
+        if stale.name not in files:
+            stale.unlink()
+    return paths
+
+
+# ---------------------------------------------------------------------- terminal
+
+def terminal(op_name: str, doc: dict | None = None, color: bool = False) -> str:
+    """An op, training run or refimpl symbol (``fit``, ``Variable.backward``), every
+    implementation under its own heading; highlighted with pygments if ``color``."""
+    found = {}
+    for sec in sections(doc):
+        for e in sec["entries"]:
+            found.setdefault(e["name"], (sec, e))
+    if op_name not in found:
+        close = difflib.get_close_matches(op_name, list(found), n=5, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(sorted(found))}"
+        raise KeyError(f"no op, training run or refimpl symbol named {op_name!r}; {hint}")
+    sec, e = found[op_name]
+    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
+    out = [bold(f"{e['name']} — {sec['title']}"), ""]
+    for label, _, code in e["views"]:
+        out += [bold(f"── {label}"), ""]
+        if code and color:
+            from pygments import highlight
+            from pygments.formatters import TerminalFormatter
+            from pygments.lexers import PythonLexer
+            out.append(highlight(code, PythonLexer(), TerminalFormatter()).rstrip("\n"))
+        elif code:
+            out.append(code)
+        out.append("")
+    if e["parity"]:
+        out += [bold("── measured parity")] + [f"  {line}" for line in e["parity"]]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,130 @@
+"""The report's plots, drawn with matplotlib from parity.json and returned as SVG text.
+
+Every figure has a transparent background, grey text and axes and mid-tone lines, so it
+reads on a light page and on a dark one. The SVG is deterministic (no date, a fixed id
+salt): two renderings of the same document are byte-identical.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from comparisons import FRAMEWORKS
+
+IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS
+# Mid-tone colours that keep their contrast on white and on near-black.
+COLOURS = {"refimpl": "#7f7f7f", "torch": "#e4572e", "tensorflow": "#e8a33d", "jax": "#3a86ff"}
+STYLES = {"refimpl": dict(lw=3.2, alpha=0.55), "torch": dict(lw=1.4, ls="-"),
+          "tensorflow": dict(lw=1.4, ls="--"), "jax": dict(lw=1.4, ls=":")}
+_INK = "#8a8a8a"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "svg.fonttype": "none", "svg.hashsalt": "refimpl", "font.size": 8,
+        "text.color": _INK, "axes.labelcolor": _INK, "axes.edgecolor": _INK,
+        "xtick.color": _INK, "ytick.color": _INK, "axes.facecolor": "none",
+        "figure.facecolor": "none", "savefig.facecolor": "none", "legend.frameon": False,
+        "axes.grid": True, "grid.color": _INK, "grid.alpha": 0.25, "grid.linewidth": 0.5,
+        "path.simplify": True,
+    })
+    return plt
+
+
+def _svg(fig) -> str:
+    plt = _pyplot()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]   # drop the XML prolog and doctype: it goes inline in HTML
+
+
+def _grid_axis(ax, xs):
+    """The x axis in grid order (the grid spans 1e-308 to 1e308 on both sides, which no
+    linear or log axis shows), labelled with the input values at a few positions."""
+    n = len(xs)
+    ticks = sorted({round(i * (n - 1) / 6) for i in range(7)}) if n > 1 else [0]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{xs[i]:.0e}" if xs[i] and not 1e-2 <= abs(xs[i]) < 1e3 else f"{xs[i]:g}"
+                        for i in ticks], rotation=30, fontsize=6)
+    ax.set_xlabel("input (grid order)", fontsize=7)
+
+
+def accuracy(panels: list[tuple[str, dict]]) -> str:
+    """One figure for one sweep: a panel per (title, {implementation: accuracy row}),
+    the ULP error over the input range; infinite errors are marked at the top."""
+    plt = _pyplot()
+    cols = min(2, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.3 * rows), squeeze=False)
+    for ax, (title, impls) in zip(axes.ravel(), panels):
+        top = 1.0
+        for name in IMPLEMENTATIONS:
+            r = impls.get(name)
+            if r and r.get("curve"):
+                top = max([top] + [u for u in r["curve"]["ulp"] if u is not None])
+        for name in IMPLEMENTATIONS:
+            r = impls.get(name)
+            if not r or not r.get("curve"):
+                continue
+            xs, us = r["curve"]["x"], r["curve"]["ulp"]
+            ax.plot(range(len(us)), [u if u is not None else math.nan for u in us],
+                    color=COLOURS[name], label=name, **STYLES[name])
+            inf = [i for i, u in enumerate(us) if u is None]
+            if inf:
+                ax.plot(inf, [top * 4] * len(inf), "x", color=COLOURS[name], ms=4)
+            _grid_axis(ax, xs)
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylim(bottom=0)
+        decades = max(1, math.ceil(math.log10(top * 4)))
+        step = math.ceil(decades / 6)
+        ax.set_yticks([0, 1] + [10.0 ** k for k in range(step, decades + 1, step)])
+        ax.set_title(title, fontsize=8, color=_INK)
+        ax.set_ylabel("ULP error")
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, bbox_to_anchor=(0.5, 1.0))
+    return _svg(fig)
+
+
+def training(op: str, rows: list[dict]) -> str:
+    """One figure for one optimizer: per task, the loss of every implementation per
+    iteration (float64) and each framework's parameter divergence from refimpl per step
+    (float32 solid, float64 dashed, log scale)."""
+    plt = _pyplot()
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    fig, axes = plt.subplots(len(tasks), 2, figsize=(7.4, 2.4 * len(tasks)), squeeze=False)
+    for (loss_ax, div_ax), task in zip(axes, tasks):
+        for r in rows:
+            if r["task"] != task:
+                continue
+            name, dtype = r["implementation"], r["dtype"]
+            steps = range(1, len(r["loss"]) + 1)
+            if dtype == "float64":
+                loss_ax.plot(steps, [math.nan if v is None else v for v in r["loss"]],
+                             color=COLOURS[name], label=name, **STYLES[name])
+            div = r.get("param_divergence")
+            if div:
+                div_ax.plot(range(1, len(div) + 1),
+                            [math.nan if v is None or v <= 0 else v for v in div],
+                            color=COLOURS[name], lw=1.2, ls="-" if dtype == "float32" else "--",
+                            label=f"{name} {dtype}")
+        loss_ax.set_title(f"{op}, {task}: loss per iteration (float64)", fontsize=8, color=_INK)
+        loss_ax.set_xlabel("step")
+        div_ax.set_title(f"{op}, {task}: max|p - p_ref| / max|p_ref|", fontsize=8, color=_INK)
+        div_ax.set_xlabel("step")
+        if any(line.get_ydata().size for line in div_ax.get_lines()):
+            div_ax.set_yscale("log")
+        loss_ax.legend(fontsize=7)
+        div_ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    return _svg(fig)
