@@ -2,7 +2,7 @@
 
     refimpl report [--out DIR] [--profile dev|ci|thorough] [--frameworks torch,tensorflow,jax]
                    [--seed N] [--ops sigmoid,matmul] [--dtypes float32,float64]
-                   [--no-accuracy] [--accuracy-grid full|small]
+                   [--no-accuracy] [--accuracy-grid full|small] [--from PARITY_JSON]
     refimpl list
     refimpl show OP                    numpy, torch, tensorflow and jax code side by side
     refimpl diff OLD.json NEW.json     exit 1 when something regressed
@@ -65,6 +65,9 @@ def _parser():
                    help="skip the accuracy sweep against the 200-bit truth (comparisons/truth.py)")
     r.add_argument("--accuracy-grid", choices=["full", "small"], default="full",
                    help="points per accuracy row: full (~3000) or small (~300) (default: full)")
+    r.add_argument("--from", dest="source", type=Path, default=None, metavar="PARITY_JSON",
+                   help="measure nothing: render the pages of a parity.json written before "
+                   "(e.g. the one a failed write saved)")
     sub.add_parser("list", help="list the ops in the registry")
     sh = sub.add_parser("show", help="print an op's numpy code beside its torch, tensorflow and jax twins")
     sh.add_argument("op", help="an op (sigmoid), a training run (adam) or a refimpl name (fit)")
@@ -137,10 +140,25 @@ def main(argv=None) -> int:
     from comparisons import report
 
     t0 = time.perf_counter()
-    doc = report.run(args.profile, tuple(args.frameworks), args.seed, args.ops, args.dtypes,
-                     progress=report.Progress(), workers=max(1, args.workers),
-                     accuracy=args.accuracy, accuracy_size=args.accuracy_grid)
-    files = report.write(doc, args.out)
+    if args.source is not None:
+        doc = _load(args.source)
+    else:
+        doc = report.run(args.profile, tuple(args.frameworks), args.seed, args.ops, args.dtypes,
+                         progress=report.Progress(), workers=max(1, args.workers),
+                         accuracy=args.accuracy, accuracy_size=args.accuracy_grid)
+    try:
+        files = report.write(doc, args.out)
+    except Exception:
+        if args.source is None:   # the measurements took minutes: keep them
+            import json
+            import tempfile
+
+            fd, saved = tempfile.mkstemp(prefix="refimpl-parity-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+            sys.stderr.write(f"refimpl: writing the report failed; the measured data is in "
+                             f"{saved}: `refimpl report --from {saved}` renders it again\n")
+        raise
     counts = {}
     for r in doc["results"]:
         counts[r["status"]] = counts.get(r["status"], 0) + 1

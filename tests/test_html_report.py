@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 from html.parser import HTMLParser
 import numpy as np
@@ -165,14 +166,6 @@ def test_an_interrupted_write_leaves_the_previous_report_whole(doc, tmp_path, mo
     assert after == before
 
 
-def test_two_runs_give_the_same_document_apart_from_the_date():
-    runs = [report.run("dev", frameworks=("torch",), ops=["relu"], dtypes=("float32",), workers=1,
-                       accuracy=False) for _ in range(2)]
-    for d in runs:
-        d["environment"].pop("created")
-    assert json.dumps(runs[0]) == json.dumps(runs[1])
-
-
 # ----------------------------------------------------------------------------- repro
 
 def _fail_id(doc):
@@ -263,3 +256,42 @@ def test_progress_is_quiet_when_not_on_a_terminal():
     p.note("y")
     p.finish()
     assert stream.getvalue() == ""
+
+
+def test_an_accuracy_plot_takes_the_extremes():
+    """Errors up to the largest float64 and infinite ones (None) are drawn, not raised on."""
+    from comparisons.report import plots
+
+    def row(ulps):
+        return {"curve": {"x": [-1.7e308, 0.0, 5e-324, 1.7e308][:len(ulps)], "ulp": ulps}}
+
+    svg = plots.accuracy([("forward float64", {"refimpl": row([0.0, 0.5, 0.25, 0.5]),
+                                               "torch": row([1.7e308, None, 3.0, 0.0])}),
+                          ("grad float64", {"jax": row([None, None])})])
+    assert svg.startswith("<svg") and svg.count("<path") > 4
+
+
+def test_report_from_a_saved_document_renders_it(doc, tmp_path, capsys):
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps(doc))
+    assert cli.main(["report", "--from", str(saved), "--out", str(tmp_path / "out")]) == 0
+    assert json.loads((tmp_path / "out" / "parity.json").read_text()) == doc
+    assert (tmp_path / "out" / "parity.html").exists()
+    assert "13 pages" in capsys.readouterr().out
+
+
+def test_a_failed_write_keeps_the_measurements(doc, tmp_path, monkeypatch, capsys):
+    def broken(*a, **k):
+        raise RuntimeError("a renderer bug")
+
+    monkeypatch.setattr(report, "run", lambda *a, **k: doc)
+    monkeypatch.setattr(html_report, "render", broken)
+    with pytest.raises(RuntimeError):
+        cli.main(["report", "--out", str(tmp_path / "out"), "--profile", "dev"])
+    err = capsys.readouterr().err
+    saved = re.search(r"refimpl report --from (\S+)`", err).group(1)
+    try:
+        assert json.loads(open(saved, encoding="utf-8").read()) == doc
+    finally:
+        os.unlink(saved)
+    assert not (tmp_path / "out" / "parity.json").exists()

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import jsonschema
@@ -95,6 +96,27 @@ def test_write_is_atomic_and_renders_markdown(small, tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".tmp-*"))
 
 
+def test_committed_pages_are_what_the_committed_report_and_the_code_give():
+    """reports/ is generated, never edited: parity.md and every learning page are exactly
+    what the renderers make of the committed parity.json with the code as it is now (a
+    changed op or twin without `make report` fails here), and parity.html is there with
+    all its sections."""
+    from comparisons.report import html, learn, markdown
+
+    path = ROOT / "reports" / "parity.json"
+    if not path.exists():
+        pytest.skip("no committed report yet")
+    doc = json.loads(path.read_text())
+    assert (ROOT / "reports" / "parity.md").read_text(encoding="utf-8") == markdown.render(doc)
+    committed = ROOT / "reports" / "learn"
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = {p.name: p.read_text(encoding="utf-8") for p in learn.write_pages(doc, Path(tmp))}
+    assert fresh == {p.name: p.read_text(encoding="utf-8") for p in committed.glob("*.md")}
+    page = (ROOT / "reports" / "parity.html").read_text(encoding="utf-8")
+    for section in html.SECTIONS:
+        assert f'id="{section}"' in page, section
+
+
 def test_committed_report_follows_the_schema():
     path = ROOT / "reports" / "parity.json"
     if not path.exists():
@@ -170,13 +192,16 @@ def test_cli_bad_arguments_give_one_line_and_exit_2(args):
     assert len(p.stderr.strip().splitlines()) == 1 and p.stderr.startswith("refimpl: error:")
 
 
-def test_cli_report_writes_both_files(tmp_path):
+def test_cli_report_writes_every_file(tmp_path):
     p = _cli("report", "--out", str(tmp_path), "--profile", "dev", "--ops", "neg",
              "--frameworks", FW[0], "--dtypes", "float64")
     assert p.returncode == 0, p.stderr
     doc = json.loads((tmp_path / "parity.json").read_text())
     jsonschema.validate(doc, SCHEMA)
-    assert {r["op"] for r in doc["results"]} == {"neg"} and (tmp_path / "parity.md").exists()
+    assert {r["op"] for r in doc["results"]} == {"neg"}
+    assert (tmp_path / "parity.md").exists() and (tmp_path / "parity.html").exists()
+    assert (tmp_path / "learn" / "index.md").exists()
+    assert p.stderr == ""   # not a terminal: no progress line
 
 
 _JOB = """

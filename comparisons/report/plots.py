@@ -65,11 +65,12 @@ def accuracy(panels: list[tuple[str, dict]]) -> str:
     rows = math.ceil(len(panels) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.3 * rows), squeeze=False)
     for ax, (title, impls) in zip(axes.ravel(), panels):
-        top = 1.0
+        top = 1.0   # the largest finite error; an infinite one is marked a decade above it
         for name in IMPLEMENTATIONS:
             r = impls.get(name)
             if r and r.get("curve"):
                 top = max([top] + [u for u in r["curve"]["ulp"] if u is not None])
+        decades = math.floor(math.log10(top)) + 1   # top * 10 may overflow: count decades
         for name in IMPLEMENTATIONS:
             r = impls.get(name)
             if not r or not r.get("curve"):
@@ -79,13 +80,12 @@ def accuracy(panels: list[tuple[str, dict]]) -> str:
                     color=COLOURS[name], label=name, **STYLES[name])
             inf = [i for i, u in enumerate(us) if u is None]
             if inf:
-                ax.plot(inf, [top * 4] * len(inf), "x", color=COLOURS[name], ms=4)
+                ax.plot(inf, [10.0 ** min(decades, 308)] * len(inf), "x", color=COLOURS[name], ms=4)
             _grid_axis(ax, xs)
         ax.set_yscale("symlog", linthresh=1.0)
         ax.set_ylim(bottom=0)
-        decades = max(1, math.ceil(math.log10(top * 4)))
         step = math.ceil(decades / 6)
-        ax.set_yticks([0, 1] + [10.0 ** k for k in range(step, decades + 1, step)])
+        ax.set_yticks([0, 1] + [10.0 ** k for k in range(step, min(decades, 308) + 1, step)])
         ax.set_title(title, fontsize=8, color=_INK)
         ax.set_ylabel("ULP error")
     for ax in axes.ravel()[len(panels):]:
