@@ -148,7 +148,7 @@ def main(argv=None) -> int:
                          accuracy=args.accuracy, accuracy_size=args.accuracy_grid)
     try:
         files = report.write(doc, args.out)
-    except Exception:
+    except BaseException:   # a bug, or Ctrl-C while rendering
         if args.source is None:   # the measurements took minutes: keep them
             import json
             import tempfile

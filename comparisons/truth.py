@@ -619,21 +619,28 @@ CURVE_BINS = 64
 
 def curve(x, ulps, bins: int = CURVE_BINS) -> dict:
     """The error over the input range, for the report's plot: the points sorted by ``x``
-    (the first swept argument) in ``bins`` runs of equal count; per run, the largest error
-    and the x where it occurs (3 significant digits; None = infinite).
+    (the first swept argument) in ``bins`` runs of equal count; per run, its first
+    (smallest) x, the same for every implementation on the same grid, and the largest
+    error in it (3 significant digits; None = infinite).
 
     >>> curve(np.array([3.0, 1.0, 2.0, 4.0]), np.array([0.5, 0.0, np.inf, 2.0]), bins=2)
-    {'x': [2.0, 4.0], 'ulp': [None, 2.0]}
+    {'x': [1.0, 3.0], 'ulp': [None, 2.0]}
     """
     order = np.argsort(x, kind="stable")
     xs, us = [], []
     for run in np.array_split(order, min(bins, len(order))):
         if len(run) == 0:
             continue
-        k = run[int(np.argmax(ulps[run]))]
-        xs.append(float(f"{x[k]:.3g}"))
-        us.append(float(f"{ulps[k]:.3g}") if math.isfinite(ulps[k]) else None)
+        worst = float(np.max(ulps[run]))
+        xs.append(_short(float(x[run[0]])))
+        us.append(_short(worst) if math.isfinite(worst) else None)
     return {"x": xs, "ulp": us}
+
+
+def _short(v: float) -> float:
+    """Three significant digits, unless that rounds past the largest float (1.797e308)."""
+    r = float(f"{v:.3g}")
+    return r if math.isfinite(r) else v
 
 
 def accuracy(ops=None, frameworks=FRAMEWORKS, dtypes=DTYPES, checks=CHECKS, size="full",

@@ -295,3 +295,32 @@ def test_a_failed_write_keeps_the_measurements(doc, tmp_path, monkeypatch, capsy
     finally:
         os.unlink(saved)
     assert not (tmp_path / "out" / "parity.json").exists()
+
+
+def test_ids_are_unique_and_every_link_resolves(written):
+    text = (written / "parity.html").read_text(encoding="utf-8")
+    page = re.sub(r"<svg.*?</svg>", "", text, flags=re.S)   # matplotlib's ids are its own
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) > 10 and len(ids) == len(set(ids))
+    links = re.findall(r'href="#([^"]+)"', page)
+    assert links and set(links) <= set(ids)
+
+
+def test_report_strings_are_escaped(doc):
+    evil = '<evil-tag a="1">alert("x")</evil-tag> & </pre>'
+    bad = json.loads(json.dumps(doc))
+    row = next(r for r in bad["results"] if r["status"] == "fail")
+    row["detail"] = row["known_failure"] = evil
+    row["repro"] = row["repro"] + "# " + evil + "\n"
+    bad["conventions"][0]["note"] = evil
+    page = html_report.render(bad, [])
+    assert "<evil-tag" not in page
+    assert html.escape(evil) in page
+    assert evil in _parse(page).pres[0][1]   # the repro reads back unchanged
+
+
+def test_parity_json_is_strict_json(written):
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    json.loads((written / "parity.json").read_text(), parse_constant=refuse)

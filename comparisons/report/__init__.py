@@ -253,12 +253,14 @@ def write(doc: dict, out: Path) -> list[Path]:
 
     validate(doc)
     sections = learn.sections(doc)
-    files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False) + "\n",
+    pages = learn.render_pages(sections)
+    # allow_nan=False: NaN or inf would make a file that strict JSON readers reject.
+    files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False, allow_nan=False) + "\n",
              "parity.md": markdown.render(doc),
              "parity.html": html.render(doc, sections)}
     out.mkdir(parents=True, exist_ok=True)
     written = [atomic_write(out / name, text) for name, text in files.items()]
-    return written + learn.write_pages(doc, out / "learn")
+    return written + learn.write_rendered(pages, out / "learn")
 
 
 class Progress:

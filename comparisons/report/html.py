@@ -197,8 +197,9 @@ def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> str:
     cells = {(r["dtype"], r["check"], r["framework"]): r for r in rows}
     body = []
     for dtype, check in dict.fromkeys((r["dtype"], r["check"]) for r in rows):
-        any_r = next(r for r in rows if r["dtype"] == dtype and r["check"] == check)
-        body.append([dtype, check, f'<td class="num">{_g(any_r.get("rtol"))}</td>']
+        rtol = next((r["rtol"] for r in rows if r["dtype"] == dtype and r["check"] == check
+                     and r.get("rtol") is not None), None)
+        body.append([dtype, check, f'<td class="num">{_g(rtol)}</td>']
                     + [_headroom_cell(cells[(dtype, check, fw)]) if (dtype, check, fw) in cells
                        else "" for fw in fws])
     out = [f'<section id="op-{_anchor(op)}" class="op"><h3><code>{_e(op)}</code> '
@@ -222,7 +223,11 @@ def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> str:
 
 
 def _input(r) -> str:
-    if r is None or r.get("max_ulp") == 0:
+    if r is None:
+        return ""
+    if r.get("error"):
+        return "error"
+    if r.get("max_ulp") == 0:
         return "exact"
     x = r.get("worst_input")
     if isinstance(x, dict):
@@ -230,10 +235,12 @@ def _input(r) -> str:
     return repr(x)
 
 
-def _failure(r: dict) -> str:
+def _failure(r: dict, prefix: str = "") -> str:
+    """A fail or error: its id, why, and its repro with a copy button. ``prefix`` keeps
+    the ids unique where the same failure is shown twice (its op, and the list)."""
     rid = row_id(r)
-    pid = "repro-" + _anchor(rid)
-    out = [f'<div class="failure" id="fail-{_anchor(rid)}"><h4>{_badge(r["status"])} '
+    pid = f"{prefix}repro-{_anchor(rid)}"
+    out = [f'<div class="failure" id="{prefix}fail-{_anchor(rid)}"><h4>{_badge(r["status"])} '
            f"<code>{_e(rid)}</code></h4><p>{_e(r.get('detail'))}</p>"]
     if r.get("known_failure"):
         out.append(f"<p><b>Known:</b> {_e(r['known_failure'])}</p>")
@@ -333,7 +340,7 @@ def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
     bad = [r for r in results if r["status"] in ("fail", "error")]
     ops = "\n".join(_op(op, rs, acc, [r for r in bad if r["op"] == op]) for op, rs in by_op.items())
     links = " ".join(f'<a href="#{s}">{s}</a>' for s in SECTIONS if s != "accuracy")
-    failures = "\n".join(_failure(r) for r in bad) or "<p>None.</p>"
+    failures = "\n".join(_failure(r, "all-") for r in bad) or "<p>None.</p>"
     acc_note = ("<p>Accuracy: each implementation on a fixed grid (linear near 0, log-spaced "
                 "magnitudes from the smallest subnormal to the largest finite value, both signs, "
                 "and the trouble spots), against mpmath at 200 bits; the error in ULPs of the "

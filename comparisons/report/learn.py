@@ -393,15 +393,24 @@ def _index(secs: list) -> str:
     return "\n".join(out + [""])
 
 
+def render_pages(secs: list) -> dict:
+    """{file name: Markdown}: index.md and one NN-slug.md per concept, from ``sections``."""
+    files = {"index.md": _index(secs)}
+    files.update({_filename(i): _markdown(i, sec) for i, sec in enumerate(secs)})
+    return files
+
+
 def write_pages(doc: dict | None, out_dir: Path) -> list:
     """Write index.md and one NN-slug.md per concept into ``out_dir``, each atomically;
     delete any other ``*.md`` there. Returns the paths written, index first."""
+    return write_rendered(render_pages(sections(doc)), out_dir)
+
+
+def write_rendered(files: dict, out_dir: Path) -> list:
+    """Write ``render_pages``'s files into ``out_dir`` (see ``write_pages``)."""
     from comparisons.report import atomic_write
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    secs = sections(doc)
-    files = {"index.md": _index(secs)}
-    files.update({_filename(i): _markdown(i, sec) for i, sec in enumerate(secs)})
     paths = []
     for name, text in files.items():
         atomic_write(out_dir / name, text)

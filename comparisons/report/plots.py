@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 
 from comparisons import FRAMEWORKS
 
@@ -20,20 +21,25 @@ STYLES = {"refimpl": dict(lw=3.2, alpha=0.55), "torch": dict(lw=1.4, ls="-"),
 _INK = "#8a8a8a"
 
 
+RC = {
+    "svg.fonttype": "none", "svg.hashsalt": "refimpl", "font.size": 8,
+    "text.color": _INK, "axes.labelcolor": _INK, "axes.edgecolor": _INK,
+    "xtick.color": _INK, "ytick.color": _INK, "axes.facecolor": "none",
+    "figure.facecolor": "none", "savefig.facecolor": "none", "legend.frameon": False,
+    "axes.grid": True, "grid.color": _INK, "grid.alpha": 0.25, "grid.linewidth": 0.5,
+    "path.simplify": True,
+}
+
+
 def _pyplot():
+    """pyplot, with no display needed; the caller's settings are left alone (each figure
+    is drawn inside ``plt.rc_context(RC)``)."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({
-        "svg.fonttype": "none", "svg.hashsalt": "refimpl", "font.size": 8,
-        "text.color": _INK, "axes.labelcolor": _INK, "axes.edgecolor": _INK,
-        "xtick.color": _INK, "ytick.color": _INK, "axes.facecolor": "none",
-        "figure.facecolor": "none", "savefig.facecolor": "none", "legend.frameon": False,
-        "axes.grid": True, "grid.color": _INK, "grid.alpha": 0.25, "grid.linewidth": 0.5,
-        "path.simplify": True,
-    })
     return plt
 
 
@@ -60,6 +66,19 @@ def _grid_axis(ax, xs):
 def accuracy(panels: list[tuple[str, dict]]) -> str:
     """One figure for one sweep: a panel per (title, {implementation: accuracy row}),
     the ULP error over the input range; infinite errors are marked at the top."""
+    with _pyplot().rc_context(RC):
+        return _accuracy(panels)
+
+
+def training(op: str, rows: list[dict]) -> str:
+    """One figure for one optimizer: per task, the loss of every implementation per
+    iteration (float64) and each framework's parameter divergence from refimpl per step
+    (float32 solid, float64 dashed, log scale)."""
+    with _pyplot().rc_context(RC):
+        return _training(op, rows)
+
+
+def _accuracy(panels):
     plt = _pyplot()
     cols = min(2, len(panels))
     rows = math.ceil(len(panels) / cols)
@@ -81,7 +100,10 @@ def accuracy(panels: list[tuple[str, dict]]) -> str:
             inf = [i for i, u in enumerate(us) if u is None]
             if inf:
                 ax.plot(inf, [10.0 ** min(decades, 308)] * len(inf), "x", color=COLOURS[name], ms=4)
-            _grid_axis(ax, xs)
+        grid = next((impls[n]["curve"]["x"] for n in IMPLEMENTATIONS
+                     if impls.get(n) and impls[n].get("curve")), None)
+        if grid:
+            _grid_axis(ax, grid)   # the same grid for every implementation
         ax.set_yscale("symlog", linthresh=1.0)
         ax.set_ylim(bottom=0)
         step = math.ceil(decades / 6)
@@ -91,15 +113,16 @@ def accuracy(panels: list[tuple[str, dict]]) -> str:
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
     fig.tight_layout()
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, bbox_to_anchor=(0.5, 1.0))
+    legend = {}
+    for ax in axes.ravel():
+        for h, label in zip(*ax.get_legend_handles_labels()):
+            legend.setdefault(label, h)
+    fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=4,
+               bbox_to_anchor=(0.5, 1.0))
     return _svg(fig)
 
 
-def training(op: str, rows: list[dict]) -> str:
-    """One figure for one optimizer: per task, the loss of every implementation per
-    iteration (float64) and each framework's parameter divergence from refimpl per step
-    (float32 solid, float64 dashed, log scale)."""
+def _training(op, rows):
     plt = _pyplot()
     tasks = list(dict.fromkeys(r["task"] for r in rows))
     fig, axes = plt.subplots(len(tasks), 2, figsize=(7.4, 2.4 * len(tasks)), squeeze=False)
