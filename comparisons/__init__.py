@@ -20,6 +20,21 @@ DTYPES = {
 }
 
 
+def three_digits(v) -> float | None:
+    """``v`` to three significant digits for the report's curves (for the eye; verdicts
+    use full values); None when ``v`` is not finite. Where rounding would pass the largest
+    float (-1.797e308 -> -1.80e308 = -inf) ``v`` is kept as it is.
+
+    >>> three_digits(0.123456), three_digits(-1.7976931348623157e308), three_digits(np.inf)
+    (0.123, -1.7976931348623157e+308, None)
+    """
+    v = float(v)
+    if not np.isfinite(v):
+        return None
+    r = float(f"{v:.3g}")
+    return r if np.isfinite(r) else v
+
+
 @functools.cache
 def import_everything() -> None:
     """Import every module of refimpl and comparisons (a missing framework's are skipped).

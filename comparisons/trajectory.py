@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from hypothesis import strategies as st
 
-from comparisons import FRAMEWORKS, conventions
+from comparisons import FRAMEWORKS, conventions, three_digits
 from comparisons.harness import Outcome, adapter, tolerance
 from refimpl import training
 
@@ -231,5 +231,4 @@ def curves(frameworks=FRAMEWORKS, dtypes=DTYPES, names=None) -> list[dict]:
 
 
 def _short(xs):
-    """Three significant digits: the curves are for the eye, the verdicts use full values."""
-    return [None if not np.isfinite(v) else float(f"{v:.3g}") for v in np.asarray(xs, np.float64)]
+    return [three_digits(v) for v in np.asarray(xs, np.float64)]

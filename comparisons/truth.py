@@ -68,7 +68,7 @@ from typing import Callable
 import mpmath
 import numpy as np
 
-from comparisons import FRAMEWORKS
+from comparisons import FRAMEWORKS, three_digits
 
 PREC = 200                 # bits of the truth
 TARGET_ULP = 4.0           # issue 3: refimpl's max error on every swept op and dtype
@@ -631,16 +631,9 @@ def curve(x, ulps, bins: int = CURVE_BINS) -> dict:
     for run in np.array_split(order, min(bins, len(order))):
         if len(run) == 0:
             continue
-        worst = float(np.max(ulps[run]))
-        xs.append(_short(float(x[run[0]])))
-        us.append(_short(worst) if math.isfinite(worst) else None)
+        xs.append(three_digits(x[run[0]]))
+        us.append(three_digits(np.max(ulps[run])))
     return {"x": xs, "ulp": us}
-
-
-def _short(v: float) -> float:
-    """Three significant digits, unless that rounds past the largest float (1.797e308)."""
-    r = float(f"{v:.3g}")
-    return r if math.isfinite(r) else v
 
 
 def accuracy(ops=None, frameworks=FRAMEWORKS, dtypes=DTYPES, checks=CHECKS, size="full",

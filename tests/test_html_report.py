@@ -133,8 +133,7 @@ def test_coverage_matrix_colours_each_cell_by_status(doc, written):
     worst = {}
     for r in doc["results"]:
         k = (r["op"], r["dtype"])
-        order = ("fail", "error", "convention", "pass", "unsupported", "missing")
-        worst[k] = min(worst.get(k, "missing"), r["status"], key=order.index)
+        worst[k] = min(worst.get(k, "missing"), r["status"], key=harness.STATUSES.index)
     titled = {tuple(a["title"].split(":")[0].split()[::2]): a["class"][2:] for a in cells
               if "title" in a}
     assert titled == worst

@@ -13,8 +13,9 @@ import html
 import re
 from collections import Counter, defaultdict
 
-from comparisons import FRAMEWORKS
-from comparisons.report import plots, row_id
+from comparisons import FRAMEWORKS, harness
+from comparisons.report import markdown, plots, row_id
+from comparisons.report.markdown import _g, _ulps
 
 STATUSES = ("pass", "convention", "fail", "error", "unsupported", "missing")
 SECTIONS = ("environment", "summary", "matrix", "ops", "accuracy", "conventions", "training",
@@ -76,10 +77,6 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
 
 
-def _g(x, spec=".2g") -> str:
-    return "–" if x is None else format(x, spec)
-
-
 def _anchor(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text)
 
@@ -89,8 +86,7 @@ def _badge(status: str, text=None) -> str:
 
 
 def _worst(statuses) -> str:
-    return min(statuses, key=lambda s: ("fail", "error", "convention", "pass", "unsupported",
-                                        "missing").index(s))
+    return min(statuses, key=harness.STATUSES.index)
 
 
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
@@ -183,14 +179,6 @@ def _accuracy_by_op(accuracy: list[dict]) -> dict:
     return out
 
 
-def _ulps(r) -> str:
-    if r is None:
-        return ""
-    if r.get("error"):
-        return "error"
-    return "inf" if r["max_ulp"] is None else f"{r['max_ulp']:.3g}"
-
-
 def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> str:
     concept = rows[0]["concept"]
     fws = [f for f in FRAMEWORKS if any(r["framework"] == f for r in rows)]
@@ -229,10 +217,7 @@ def _input(r) -> str:
         return "error"
     if r.get("max_ulp") == 0:
         return "exact"
-    x = r.get("worst_input")
-    if isinstance(x, dict):
-        return ", ".join(f"{k}={v!r}" for k, v in x.items())
-    return repr(x)
+    return markdown._input(r.get("worst_input"))
 
 
 def _failure(r: dict, prefix: str = "") -> str:
@@ -346,7 +331,9 @@ def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
                 "and the trouble spots), against mpmath at 200 bits; the error in ULPs of the "
                 "dtype at the truth. Each plotted point is the worst of a run of grid points "
                 "sorted by the first argument; a cross at the top marks a NaN or inf where the "
-                "truth is finite. The plots are in each op's section below.</p>"
+                "truth is finite. In a table, the figure in parentheses (when it differs) is the "
+                "largest error where the inputs and the truth are all normal numbers, so no "
+                "flush of a subnormal plays a part. The plots are in each op's section below.</p>"
                 if acc else "<p>Accuracy: not measured in this run.</p>")
     return "\n".join([
         "<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
