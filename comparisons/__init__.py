@@ -6,6 +6,8 @@ imported lazily, so a missing one is reported as ``missing`` and never crashes a
 """
 
 import functools
+import os
+from pathlib import Path
 
 import ml_dtypes
 import numpy as np
@@ -18,6 +20,20 @@ DTYPES = {
     "float32": np.dtype(np.float32),
     "float64": np.dtype(np.float64),
 }
+
+
+def cache_dir(kind: str) -> Path:
+    """Where work that is the same on every run is kept between runs: ``kind`` is
+    ``jax`` (XLA's compiled programs) or ``truth`` (the 200-bit accuracy truth).
+
+    ``$REFIMPL_CACHE_DIR`` (the Makefile sets it to the repository's ``.cache/``), else
+    ``$XDG_CACHE_HOME/refimpl`` or ``~/.cache/refimpl``. Deleting it only costs time.
+    """
+    root = os.environ.get("REFIMPL_CACHE_DIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "refimpl"
+    path = Path(root) / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def three_digits(v) -> float | None:

@@ -3,6 +3,7 @@
     refimpl report [--out DIR] [--profile dev|ci|thorough] [--frameworks torch,tensorflow,jax]
                    [--seed N] [--ops sigmoid,matmul] [--dtypes float32,float64]
                    [--no-accuracy] [--accuracy-grid full|small] [--from PARITY_JSON]
+                   [--workers N | --scheduler ADDRESS]
     refimpl list
     refimpl show OP                    numpy, torch, tensorflow and jax code side by side
     refimpl diff OLD.json NEW.json     exit 1 when something regressed
@@ -16,6 +17,7 @@ Bad arguments print one line on stderr and exit with code 2.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -43,7 +45,7 @@ def _csv(allowed, what):
 
 def _parser():
     from comparisons.registry import OPS
-    from comparisons.report import PROFILES
+    from comparisons.runner import PROFILES
     from comparisons.trajectory import RUNS
 
     p = _Parser(prog="refimpl", description="numpy reference implementations, checked "
@@ -59,8 +61,14 @@ def _parser():
     r.add_argument("--ops", type=_csv(list(OPS) + [r.name for r in RUNS], "op"), default=None,
                    help="only these ops (optimizer names select their training runs)")
     r.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
-    r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="processes to share the work (default: min(2, cores))")
+    where = r.add_mutually_exclusive_group()
+    # default None, min(2, cores) applied in _measure: argparse counts a value equal to the
+    # default as not given, so a default of 2 would let `--workers 2 --scheduler X` through.
+    where.add_argument("--workers", type=int, default=None,
+                       help="processes to share the work (default: min(2, cores))")
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run the jobs on the dask cluster whose scheduler is at ADDRESS "
+                       "(e.g. tcp://host:8786; needs refimpl[cluster]) instead of local processes")
     r.add_argument("--no-accuracy", dest="accuracy", action="store_false",
                    help="skip the accuracy sweep against the 200-bit truth (comparisons/truth.py)")
     r.add_argument("--accuracy-grid", choices=["full", "small"], default="full",
@@ -140,12 +148,7 @@ def main(argv=None) -> int:
     from comparisons import report
 
     t0 = time.perf_counter()
-    if args.source is not None:
-        doc = _load(args.source)
-    else:
-        doc = report.run(args.profile, tuple(args.frameworks), args.seed, args.ops, args.dtypes,
-                         progress=report.Progress(), workers=max(1, args.workers),
-                         accuracy=args.accuracy, accuracy_size=args.accuracy_grid)
+    doc = _load(args.source) if args.source is not None else _measure(args)
     try:
         files = report.write(doc, args.out)
     except BaseException:   # a bug, or Ctrl-C while rendering
@@ -168,6 +171,39 @@ def main(argv=None) -> int:
     print(f"wrote {main} and {len(pages)} pages in {args.out / 'learn'} in "
           f"{time.perf_counter() - t0:.0f} s: {summary}")
     return 0
+
+
+def _measure(args) -> dict:
+    """The parity document of a `refimpl report` run, measured in local processes or, with
+    --scheduler, on a dask cluster."""
+    from comparisons import runner
+
+    run = functools.partial(runner.run, args.profile, tuple(args.frameworks), args.seed, args.ops,
+                            args.dtypes, progress=runner.Progress(), accuracy=args.accuracy,
+                            accuracy_size=args.accuracy_grid)
+    if args.scheduler is None:
+        workers = min(2, os.cpu_count() or 1) if args.workers is None else args.workers
+        return run(workers=max(1, workers))
+    with _dask_client(args.scheduler) as client:
+        return run(executor=client.get_executor())
+
+
+def _dask_client(address: str):
+    """A dask.distributed Client connected to ``address``; a one-line error, exit 2, when
+    dask is not installed or no scheduler answers there."""
+    try:   # only here: a plain `refimpl report` needs no dask
+        from dask.distributed import Client
+    except ImportError:
+        sys.stderr.write("refimpl: error: --scheduler needs dask.distributed: "
+                         "pip install 'refimpl[cluster]'\n")
+        sys.exit(2)
+    try:
+        return Client(address)
+    except (OSError, TimeoutError, ValueError) as e:   # refused, timed out, not an address
+        first = (str(e).splitlines() or [type(e).__name__])[0]
+        sys.stderr.write(f"refimpl: error: --scheduler {address}: no dask scheduler "
+                         f"reachable there: {first}\n")
+        sys.exit(2)
 
 
 def _repro(case_id: str, doc: dict, print_only: bool) -> int:

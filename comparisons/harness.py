@@ -18,6 +18,7 @@ import numpy as np
 import refimpl
 from comparisons import DTYPES, FRAMEWORKS, conventions
 from comparisons.strategies import Case
+from comparisons.ulp import finfo, ulp
 
 try:
     import tomllib
@@ -74,22 +75,6 @@ def versions() -> dict:
 
 
 # ------------------------------------------------------------------------- comparing
-
-def ulp(x: np.ndarray, dtype: str) -> np.ndarray:
-    """The spacing of ``dtype`` floats at |x| (float64 result): one unit in the last place."""
-    fi = _finfo(dtype)
-    ax = np.abs(np.asarray(x, dtype=np.float64))
-    with np.errstate(divide="ignore"):
-        e = np.floor(np.log2(np.where(ax > 0, ax, 1.0)))
-    e = np.where(ax > 0, np.maximum(e, fi.minexp), fi.minexp)
-    return np.ldexp(1.0, (e - fi.nmant).astype(int))
-
-
-def _finfo(dtype: str):
-    import ml_dtypes
-
-    return ml_dtypes.finfo(DTYPES[dtype]) if dtype == "bfloat16" else np.finfo(DTYPES[dtype])
-
 
 @dataclass
 class Comparison:
@@ -172,7 +157,7 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
                 max_ulp=float(ulps.max()), tol_ratio=float(ratio.max()))
     bad = fin & (ratio > 1.0)
     if bad.any():
-        tiny = float(_finfo(dtype).tiny)
+        tiny = float(finfo(dtype).tiny)
         # A flush to zero of the result itself ("subnormal"), or possibly of subnormal terms
         # of a sum ("flushed_terms": each term lost is below `tiny`, and no sum here has
         # more than 3**5 = 243 terms); convention_for accepts the latter for sums only.
@@ -336,9 +321,10 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
             continue
         try:
             if check == "forward":
-                got = _as_tuple(ad.forward(twin, case.arrays, case.kwargs))
+                got = _as_tuple(ad.forward(twin, case.arrays, case.kwargs, elementwise=op.elementwise))
             else:
-                _, got = ad.vjp(twin, case.arrays, case.kwargs, cotangents, wrt)
+                _, got = ad.vjp(twin, case.arrays, case.kwargs, cotangents, wrt,
+                                elementwise=op.elementwise)
             got = [ad.to_numpy(t, DTYPES[dtype]) for t in _as_tuple(got)]
         except Exception as e:  # the framework raised: record it and go on
             msg = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"

@@ -55,6 +55,10 @@ class Op:
     kink_points: str = ""          # where, in words
     # Measured conventions a framework may follow instead of refimpl's (see Convention).
     conventions: tuple = ()
+    # Each output element depends only on the same element of its one input (every
+    # output has the input's shape): jax runs such an op on one padded flat shape
+    # instead of compiling it for every drawn shape (comparisons/jax/__init__.py).
+    elementwise: bool = False
 
     def wrt_of(self, case) -> tuple:
         return tuple(range(len(case.arrays))) if self.wrt is None else self.wrt
@@ -137,63 +141,82 @@ def _branch_inputs(draw, dtype):
     return S.Case((x,), {"n": draw(st.integers(1, 3))}, draw(S.seeds))
 
 
+# The graph ops' structures, the shape and the arguments that shape the program jax
+# compiles (strategies.SHAPES says why they are pools): every rank, zero-size axes,
+# size-1 axes, negative axes, tuples of axes, keepdims, the defaults, rank 5.
+REPEAT_STRUCTURES = (((1,), 3, 0), ((3,), 0, 0), ((3,), 2, -1), ((0,), 2, 0), ((2, 3), 1, 1),
+                     ((2, 3), 3, -2), ((3, 1), 2, 1), ((0, 2), 3, 1), ((1, 3, 2), 2, 1),
+                     ((2, 0, 3), 0, 2), ((3, 2, 1, 2), 3, -1), ((1, 2, 3, 1, 2), 2, 3),
+                     ((3, 3, 3, 3, 3), 2, 0))                       # (shape, n, axis)
+BROADCAST_TO_STRUCTURES = (((), ()), ((), (3,)), ((), (2, 0)), ((1,), (3,)), ((1,), (0,)),
+                           ((3,), (3,)), ((3,), (2, 3)), ((2, 1), (2, 3)), ((3, 1), (2, 3, 3)),
+                           ((1, 1), (3, 0, 2)), ((2, 0, 3), (3, 2, 0, 3)),
+                           ((1, 3, 1), (2, 1, 3, 2)), ((1, 2, 3, 1, 2), (3, 2, 3, 3, 2)),
+                           ((1,), (3, 3, 3, 3, 3)))                 # (shape, new shape)
+SUM_STRUCTURES = (((), None, False), ((), None, True), ((0,), None, False), ((3,), 0, False),
+                  ((3,), -1, True), ((2, 3), None, True), ((2, 3), 1, False),
+                  ((2, 3), (0, 1), False), ((3, 1), -2, True), ((0, 2), 0, True),
+                  ((0, 2), 1, False), ((2, 0, 3), (0, 2), False), ((1, 3, 2), (2, 0), True),
+                  ((3, 2, 1, 2), -3, False), ((1, 2, 3, 1, 2), None, False),
+                  ((3, 3, 3, 3, 3), (1, 3), False), ((3, 3, 3, 3, 3), 4, True))   # (shape, axis, keepdims)
+RESHAPE_STRUCTURES = (((), ()), ((), (1, 1)), ((0,), (0,)), ((3,), (3,)), ((2, 3), (6,)),
+                      ((2, 3), (3, 2)), ((3, 1), (1, 3)), ((0, 2), (2, 0)), ((1, 3, 2), (6, 1)),
+                      ((2, 0, 3), (0, 6)), ((3, 2, 1, 2), (2, 6, 1)), ((1, 2, 3, 1, 2), (12,)),
+                      ((1, 2, 3, 1, 2), (2, 1, 3, 2, 1)), ((3, 3, 3, 3, 3), (9, 27)))
+TRANSPOSE_STRUCTURES = (((), None), ((), ()), ((0,), None), ((3,), (0,)), ((2, 3), None),
+                        ((2, 3), (1, 0)), ((3, 1), (0, 1)), ((0, 2), (1, 0)),
+                        ((1, 3, 2), (2, 0, 1)), ((2, 0, 3), None), ((3, 2, 1, 2), (1, 3, 0, 2)),
+                        ((1, 2, 3, 1, 2), None), ((1, 2, 3, 1, 2), (4, 2, 0, 3, 1)),
+                        ((3, 3, 3, 3, 3), (0, 2, 1, 4, 3)))
+
+
 @st.composite
 def _repeat_inputs(draw, dtype):
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=5, min_side=0, max_side=S.MAX_SIDE))
-    x = draw(S.arrays(dtype, shape, _full(dtype)))
-    axis = draw(st.integers(-len(shape), len(shape) - 1))
-    return S.Case((x,), {"n": draw(st.integers(0, 3)), "axis": axis}, draw(S.seeds))
+    shape, n, axis = draw(st.sampled_from(REPEAT_STRUCTURES))
+    return S.Case((draw(S.arrays(dtype, shape, _full(dtype))),), {"n": n, "axis": axis}, draw(S.seeds))
 
 
 @st.composite
 def _broadcast_to_inputs(draw, dtype):
-    x = draw(S.arrays(dtype, S.shapes, _full(dtype)))
-    new = draw(st.lists(st.integers(0, S.MAX_SIDE), max_size=5 - x.ndim))
-    own = [draw(st.integers(0, S.MAX_SIDE)) if n == 1 else n for n in x.shape]
-    return S.Case((x,), {"shape": tuple(new) + tuple(own)}, draw(S.seeds))
+    shape, new = draw(st.sampled_from(BROADCAST_TO_STRUCTURES))
+    return S.Case((draw(S.arrays(dtype, shape, _full(dtype))),), {"shape": new}, draw(S.seeds))
 
 
 @st.composite
 def _sum_inputs(draw, dtype):
-    x = draw(S.arrays(dtype, S.shapes, S.elements(dtype, -1e4, 1e4, specials=True)))
-    choices = [st.none()]
-    if x.ndim:
-        choices += [st.integers(-x.ndim, x.ndim - 1),
-                    st.lists(st.integers(0, x.ndim - 1), min_size=1, unique=True).map(tuple)]
-    axis = draw(st.one_of(choices))
-    return S.Case((x,), {"axis": axis, "keepdims": draw(st.booleans())}, draw(S.seeds))
+    shape, axis, keepdims = draw(st.sampled_from(SUM_STRUCTURES))
+    x = draw(S.arrays(dtype, shape, S.elements(dtype, -1e4, 1e4, specials=True)))
+    return S.Case((x,), {"axis": axis, "keepdims": keepdims}, draw(S.seeds))
 
 
 @st.composite
 def _reshape_inputs(draw, dtype):
-    x = draw(S.arrays(dtype, S.shapes, _full(dtype)))
-    dims = list(draw(st.permutations(x.shape)))
-    merged = []   # merge some neighbours: same size, different rank
-    for d in dims:
-        if merged and draw(st.booleans()):
-            merged[-1] *= d
-        else:
-            merged.append(d)
-    return S.Case((x,), {"shape": tuple(merged)}, draw(S.seeds))
+    shape, new = draw(st.sampled_from(RESHAPE_STRUCTURES))
+    return S.Case((draw(S.arrays(dtype, shape, _full(dtype))),), {"shape": new}, draw(S.seeds))
 
 
 @st.composite
 def _transpose_inputs(draw, dtype):
-    x = draw(S.arrays(dtype, S.shapes, _full(dtype)))
-    axes = draw(st.one_of(st.none(), st.permutations(range(x.ndim)).map(tuple)))
-    return S.Case((x,), {"axes": axes}, draw(S.seeds))
+    shape, axes = draw(st.sampled_from(TRANSPOSE_STRUCTURES))
+    return S.Case((draw(S.arrays(dtype, shape, _full(dtype))),), {"axes": axes}, draw(S.seeds))
 
 
 _MATMUL_VALUES = 100.0
 
 
+# (A, B) shapes, a pool as in strategies.SHAPES: vector . vector, vector @ matrix and
+# matrix @ vector, an empty contraction (k = 0: a result of zeros), empty rows and
+# columns, 1 x 1, batch axes broadcast on either side or both, a vector against a batch,
+# rank 5; n, k, m up to 4.
+MATMUL_SHAPES = (((3,), (3,)), ((0,), (0,)), ((4,), (4, 2)), ((2, 4), (4,)), ((2, 3), (3, 4)),
+                 ((1, 1), (1, 1)), ((0, 3), (3, 2)), ((2, 0), (0, 3)), ((4, 3), (3, 0)),
+                 ((2, 1, 3), (3, 2)), ((3, 4), (2, 4, 1)), ((3, 2, 4), (4,)),
+                 ((2, 1, 2, 3), (1, 3, 3, 4)), ((2, 1, 3, 2, 4), (1, 3, 1, 4, 2)))
+
+
 @st.composite
 def _matmul_inputs(draw, dtype):
-    bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
-                                                max_side=S.MAX_SIDE))
-    n, k, m = (draw(st.integers(0, 4)) for _ in range(3))
-    a_shape = (k,) if draw(st.integers(0, 4)) == 0 else bs.input_shapes[0] + (n, k)
-    b_shape = (k,) if draw(st.integers(0, 4)) == 0 else bs.input_shapes[1] + (k, m)
+    a_shape, b_shape = draw(st.sampled_from(MATMUL_SHAPES))
     elems = S.elements(dtype, -_MATMUL_VALUES, _MATMUL_VALUES)
     return S.Case((draw(S.arrays(dtype, a_shape, elems)), draw(S.arrays(dtype, b_shape, elems))),
                   {}, draw(S.seeds))
@@ -207,14 +230,20 @@ def _dot_inputs(draw, dtype):
                   {}, draw(S.seeds))
 
 
+# (a shape, b shape, axis): broadcasting on either side or both, a zero-size axis reduced
+# or kept, negative axes, rank 1 to 4.
+COSINE_STRUCTURES = (((3,), (3,), 0), ((3,), (2, 3), -1), ((2, 3), (2, 3), 0), ((2, 3), (2, 3), 1),
+                     ((2, 1), (1, 3), -1), ((2, 1), (1, 3), 0), ((2, 3), (1,), 1),
+                     ((0, 3), (1, 3), 1), ((0, 3), (1, 3), 0), ((1, 2, 1), (3, 1, 2), 1),
+                     ((1, 2, 1), (3, 1, 2), -3), ((3, 1, 2, 3), (2, 1, 3), 2))
+
+
 @st.composite
 def _cosine_inputs(draw, dtype):
-    bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=4,
-                                                max_side=S.MAX_SIDE))
+    shape_a, shape_b, axis = draw(st.sampled_from(COSINE_STRUCTURES))
     elems = S.elements(dtype, -10.0, 10.0, min_magnitude=0.1)
-    a = draw(S.arrays(dtype, bs.input_shapes[0], elems))
-    b = draw(S.arrays(dtype, bs.input_shapes[1], elems))
-    axis = draw(st.integers(-len(bs.result_shape), len(bs.result_shape) - 1))
+    a = draw(S.arrays(dtype, shape_a, elems))
+    b = draw(S.arrays(dtype, shape_b, elems))
     return S.Case((a, b), {"axis": axis}, draw(S.seeds))
 
 
@@ -454,15 +483,20 @@ def _gelu_terms(x, kw):
         np.abs(x) * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
 
 
+# (shape, axis; _DEFAULT: the last): rank 1 to 4, rows of 1 and 0 elements, every axis.
+SOFTMAX_STRUCTURES = (((1,), _DEFAULT), ((3,), _DEFAULT), ((3,), 0), ((0,), _DEFAULT),
+                      ((2, 3), _DEFAULT), ((2, 3), 0), ((3, 1), -1), ((0, 2), 1), ((2, 0), 0),
+                      ((1, 3, 2), 1), ((2, 0, 3), -1), ((3, 2, 1, 2), 0), ((3, 2, 1, 2), _DEFAULT))
+
+
 @st.composite
 def _softmax_inputs(draw, dtype):
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=S.MAX_SIDE))
+    shape, axis = draw(st.sampled_from(SOFTMAX_STRUCTURES))
     # a small pool of values makes ties (equal maxima) common; -inf is a masked logit.
     # +inf is left out: inf - inf makes every framework's row NaN (tf's partly 0).
     elems = st.one_of(S.elements(dtype), st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, -math.inf, math.nan]))
     x = draw(S.arrays(dtype, shape, elems))
-    kw = {} if draw(st.booleans()) else {"axis": draw(st.integers(-len(shape), len(shape) - 1))}
-    return S.Case((x,), kw, draw(S.seeds))
+    return S.Case((x,), _kw(axis=axis), draw(S.seeds))
 
 
 def _shift_error(case):
@@ -501,8 +535,18 @@ def _log_softmax_scale(case, dtype, outputs, cotangents):
 
 # ------------------------------------------------------------ losses: inputs and yardsticks
 
-def _reduction(dtype=None):
-    return st.sampled_from([_DEFAULT, "mean", "sum", "none"])
+# The losses' structures, (shape, reduction; _DEFAULT: the default mean): each reduction
+# on several ranks, a mean and a sum over nothing (0/0 and 0), rank 0 to 5.
+LOSS_STRUCTURES = (((), _DEFAULT), ((), "none"), ((0,), "mean"), ((0,), "sum"), ((3,), "sum"),
+                   ((3,), "none"), ((2, 3), _DEFAULT), ((3, 1), "mean"), ((0, 2), "none"),
+                   ((1, 3, 2), "sum"), ((2, 0, 3), "mean"), ((3, 2, 1, 2), "mean"),
+                   ((1, 2, 3, 1, 2), "none"), ((3, 3, 3, 3, 3), "mean"), ((3, 3, 3, 3, 3), "sum"))
+# (batch shape, classes, reduction) for cross_entropy and nll: rank 0 to 2 batches, one
+# class, empty batches.
+CLASS_STRUCTURES = (((), 1, _DEFAULT), ((), 3, "none"), ((0,), 3, "mean"), ((0,), 2, "sum"),
+                    ((1,), 4, "sum"), ((3,), 2, _DEFAULT), ((3,), 4, "none"), ((2, 3), 3, "mean"),
+                    ((3, 1), 1, "sum"), ((0, 2), 4, "none"), ((2, 3), 2, "none"),
+                    ((3,), 3, "mean"))
 
 
 def _kw(**kw):
@@ -513,16 +557,15 @@ def _pair_loss(bound, **choices):
     def inputs(dtype):
         b = bound(dtype)
         el = S.elements(dtype, -b, b, specials=True)
-        kw = st.fixed_dictionaries({"reduction": _reduction(),
-                                    **{k: st.sampled_from(v) for k, v in choices.items()}})
+        kw = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in choices.items()})
 
         @st.composite
         def draw_case(draw):
-            shape = draw(S.shapes)
+            shape, reduction = draw(st.sampled_from(LOSS_STRUCTURES))
             y = draw(S.arrays(dtype, shape, el))
             # t equal to y in places: the kink of mae, d = 0
             t = draw(st.one_of(S.arrays(dtype, shape, el), st.just(y.copy())))
-            return S.Case((y, t), _kw(**draw(kw)), draw(S.seeds))
+            return S.Case((y, t), _kw(reduction=reduction, **draw(kw)), draw(S.seeds))
         return draw_case()
     return inputs
 
@@ -581,8 +624,7 @@ def _ce_scale(case, dtype, outputs, cotangents):
 
 @st.composite
 def _class_inputs(draw, dtype, logits=True):
-    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=S.MAX_SIDE))
-    c = draw(st.integers(1, 4))
+    batch, c, reduction = draw(st.sampled_from(CLASS_STRUCTURES))
     b = 1e3 if dtype == "float16" else 1e4   # float16: the sum of 9 losses stays finite
     if logits:
         el = st.one_of(S.elements(dtype, -b, b), st.sampled_from([0.0, 1.0, -1.0]))
@@ -595,12 +637,12 @@ def _class_inputs(draw, dtype, logits=True):
         t = (w / w.sum(axis=-1, keepdims=True)).astype(x.dtype)
     else:
         t = draw(hnp.arrays(np.int64, batch, elements=st.integers(0, c - 1)))
-    return S.Case((x, t), _kw(reduction=draw(_reduction())), draw(S.seeds))
+    return S.Case((x, t), _kw(reduction=reduction), draw(S.seeds))
 
 
 @st.composite
 def _bce_inputs(draw, dtype, logits):
-    shape = draw(S.shapes)
+    shape, reduction = draw(st.sampled_from(LOSS_STRUCTURES))
     if logits:
         # float16: a mean of up to 243 losses of size |x| must not overflow on the way
         b = 200.0 if dtype == "float16" else 1e4
@@ -609,19 +651,19 @@ def _bce_inputs(draw, dtype, logits):
         top = 0.99 if dtype == "bfloat16" else 1 - 1e-3   # 0.999 rounds to 1 in bfloat16
         x = draw(S.arrays(dtype, shape, S.elements(dtype, 1e-3, top)))
     t = draw(S.arrays(dtype, shape, st.one_of(st.sampled_from([0.0, 1.0]), S.elements(dtype, 0.0, 1.0))))
-    return S.Case((x, t), _kw(reduction=draw(_reduction())), draw(S.seeds))
+    return S.Case((x, t), _kw(reduction=reduction), draw(S.seeds))
 
 
 @st.composite
 def _gaussian_nll_inputs(draw, dtype):
-    shape = draw(S.shapes)
+    shape, reduction = draw(st.sampled_from(LOSS_STRUCTURES))
     # float16: (mu - t)^2 / var^2 stays below 65504 (frameworks compute it in float16)
     b = 4.0 if dtype == "float16" else 100.0
     lo = 0.25 if dtype == "float16" else 0.0
     mu = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
     t = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
     var = draw(S.arrays(dtype, shape, st.one_of(S.elements(dtype, lo, b), st.just(lo))))
-    kw = _kw(reduction=draw(_reduction()), full=draw(st.sampled_from([_DEFAULT, True])))
+    kw = _kw(reduction=reduction, full=draw(st.sampled_from([_DEFAULT, True])))
     return S.Case((mu, t, var), kw, draw(S.seeds))
 
 
@@ -644,23 +686,23 @@ _T = "vectors and matrices"
 OPS_LIST = [
     Op("add", "graph", _G, lambda d: S.binary(d, _full(d)), domain="every value, NaN and +-inf"),
     Op("sub", "graph", _G, lambda d: S.binary(d, _full(d)), domain="every value, NaN and +-inf"),
-    Op("neg", "graph", _G, lambda d: S.unary(d, _full(d)), domain="every value, NaN and +-inf"),
+    Op("neg", "graph", _G, lambda d: S.unary(d, _full(d)), domain="every value, NaN and +-inf", elementwise=True),
     Op("mul", "graph", _G, lambda d: S.binary(d, _products(d)),
        domain="|x| <= sqrt(max)/64, NaN and +-inf"),
     Op("div", "graph", _G, _div_inputs,
        domain="|a| <= 1e3, 1e-3 <= |b| <= 1e3 (float16: |a| <= 8, 0.25 <= |b| <= 8); NaN, +-inf, +-0"),
     Op("pow", "graph", _G, _pow_inputs, grad_scale="value",
-       domain="x in [0.1, 10], c in {-1, 0.5, 2, 3}"),
+       domain="x in [0.1, 10], c in {-1, 0.5, 2, 3}", elementwise=True),
     Op("exp", "graph", _G, _exp_inputs, grad_scale="value",
-       domain="|x| <= 0.95 log(max), NaN and +-inf"),
+       domain="|x| <= 0.95 log(max), NaN and +-inf", elementwise=True),
     Op("log", "graph", _G, _log_inputs, grad_scale="value",
        domain="normal x > 0, NaN, +inf, +-0",
        known_failures={("tensorflow", "float32", "grad"): (
            "TensorFlow's vectorised float32 division loses precision when the quotient is "
            "near the smallest normal number: d log(x)/dx = g/x at x = 3.16e37 came back "
            "1.2e-4 relative off (about 12 correct bits) in a 54-element array, while the "
-           "scalar path is exact; results below 1.2e-38 are flushed to 0 (a convention)")}),
-    Op("branch", "graph", _G, _branch_inputs, domain="every value, n in 1..3"),
+           "scalar path is exact; results below 1.2e-38 are flushed to 0 (a convention)")}, elementwise=True),
+    Op("branch", "graph", _G, _branch_inputs, domain="every value, n in 1..3", elementwise=True),
     Op("repeat", "graph", _G, _repeat_inputs, domain="every value, n in 0..3, any axis"),
     Op("broadcast_to", "graph", _G, _broadcast_to_inputs, domain="every value"),
     Op("sum", "graph", _G, _sum_inputs, forward_scale="abs",
@@ -676,7 +718,7 @@ OPS_LIST = [
 
 _A = "activations"
 _L = "losses"
-_ELEMENTWISE = dict(grad_scale="value", domain="every value, NaN and +-inf")
+_ELEMENTWISE = dict(grad_scale="value", domain="every value, NaN and +-inf", elementwise=True)
 
 OPS_LIST += [
     Op("step", "activations", _A, lambda d: _activation(d), kinks=_at_zero,
@@ -700,7 +742,7 @@ OPS_LIST += [
        unsupported={"tensorflow": {"float64": (
            "tf.nn.leaky_relu keeps alpha in a float32 attribute: a float64 input is scaled by "
            "float32(slope), 2e-8 relative off (measured: conventions 'leaky_relu.float64_slope')")}},
-       domain="every value, NaN and +-inf; slope default, 0.1 or 0.2"),
+       domain="every value, NaN and +-inf; slope default, 0.1 or 0.2", elementwise=True),
     Op("softmax", "activations", _A, _softmax_inputs, forward_scale=_softmax_scale,
        grad_scale=_softmax_scale,
        conventions=(Convention("softmax_nan_row", ("forward",), _softmax_nan_only_in_place),),
@@ -713,16 +755,16 @@ OPS_LIST += [
        conventions=(Convention("elu_tiny", ("forward",), _elu_exp_minus_1),
                     Convention("elu_grad_20", ("grad",), _elu_exp_minus_1)),
        kinks=_at_zero, kink_points="x = 0 (alpha != 1) and NaN", grad_scale="value",
-       domain="every value, NaN and +-inf; alpha default or 0.5"),
+       domain="every value, NaN and +-inf; alpha default or 0.5", elementwise=True),
     Op("gelu", "activations", _A, _gelu_inputs, forward_scale=_gelu_forward_scale,
        conventions=(Convention("gelu_inf", ("forward",), _gelu_inf_is_nan),
                     Convention("gelu.float64_constants", ("forward", "grad"), _gelu_float32_constants)),
        grad_scale=_grad_terms(_gelu_terms),
        kinks=_at_nonfinite_x, kink_points="NaN and +-inf",
        domain="|x| <= cbrt(max)/2 (the tanh form's x^3 overflows beyond), NaN and +-inf; "
-              "exact and tanh forms"),
+              "exact and tanh forms", elementwise=True),
     Op("silu", "activations", _A, lambda d: _activation(d), grad_scale=_grad_terms(_silu_terms),
-       kinks=_at_nan, kink_points="NaN", domain="every value, NaN and +-inf"),
+       kinks=_at_nan, kink_points="NaN", domain="every value, NaN and +-inf", elementwise=True),
     Op("mse", "losses", _L, _pair_loss(_regression_bound), wrt=(0,), grad_scale="value",
        kinks=_at_nonfinite, kink_points="NaN and +-inf",
        domain="|x| <= sqrt(max/1024)/2, NaN and +-inf; every reduction"),

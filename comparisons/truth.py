@@ -53,22 +53,30 @@ sweep: which subgradient is taken there is a convention, measured elsewhere.
 
 Use: ``accuracy()`` returns the report's rows; ``misses(rows)`` lists the refimpl rows
 that miss ``TARGET_ULP`` or the best framework. ``python -m comparisons.truth`` prints the
-table and the time it took.
+table and the time it took. The truth is the same on every run and costs most of that time:
+it is kept on disk (``truth()``), so only the first run computes it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
 import inspect
 import math
+import os
+import re
+import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
 import mpmath
 import numpy as np
 
-from comparisons import FRAMEWORKS, three_digits
+from comparisons import FRAMEWORKS, cache_dir, three_digits
+from comparisons.ulp import finfo, ulp as float_ulp
 
 PREC = 200                 # bits of the truth
 TARGET_ULP = 4.0           # issue 3: refimpl's max error on every swept op and dtype
@@ -87,35 +95,26 @@ M = _M
 
 # ---------------------------------------------------------------- the ULP yardstick
 
-@dataclass(frozen=True)
-class _Format:
-    nmant: int             # stored significand bits (23, 52)
-    emin: int              # exponent of the smallest normal (-126, -1022)
-    emax: int              # exponent of the largest finite value (127, 1023)
-
-
-_FORMATS = {"float32": _Format(23, -126, 127), "float64": _Format(52, -1022, 1023)}
-
-
 def ulp(v, dtype: str) -> float:
     """One unit in the last place of ``dtype`` at the real number ``v`` (see the module doc).
 
     >>> ulp(1.0, "float32"), ulp(0.0, "float32"), ulp(3.7e-44, "float32")
     (1.1920928955078125e-07, 1.401298464324817e-45, 1.401298464324817e-45)
     """
-    f = _FORMATS[dtype]
     v = _M.mpf(v)
-    if v == 0:
-        return math.ldexp(1.0, f.emin - f.nmant)
-    e = int(_M.frexp(v)[1]) - 1      # 2**e <= |v| < 2**(e+1)
-    # past the largest finite value: the spacing of the top binade
-    return math.ldexp(1.0, min(max(e, f.emin), f.emax) - f.nmant)
+    # The binade of the real v, not of v rounded: float(v) may round up to the power of two
+    # above it (2 - 2**-100 -> 2.0, or past float64's max to inf); the float next to it
+    # toward 0 stays in v's binade, or in the one the dtype's clamping gives it anyway.
+    h = float(v)
+    if abs(h) > abs(v):
+        h = float(np.nextafter(h, 0.0))
+    return float(float_ulp(h, dtype))
 
 
 def _overflow_threshold(dtype):
     """|v| at or above this rounds to inf: the largest finite value plus half an ulp."""
-    f = _FORMATS[dtype]
-    return _M.ldexp(2 - _M.ldexp(1, -(f.nmant + 1)), f.emax)
+    top = float(finfo(dtype).max)
+    return _M.mpf(top) + _M.mpf(ulp(top, dtype)) / 2
 
 
 @dataclass
@@ -135,26 +134,20 @@ class Truth:
     @classmethod
     def encode(cls, values, dtype):
         """values: a list of rows, each a tuple of mpf (one per component)."""
-        f = _FORMATS[dtype]
         top = _overflow_threshold(dtype)
+        tiny = float(finfo(dtype).tiny)
         shape = (len(values), len(values[0]) if values else 0)
         hi, lo, un, over = (np.zeros(shape) for _ in range(4))
         sub = np.zeros(shape, bool)
-        zero_ulp = math.ldexp(1.0, f.emin - f.nmant)
-        tiny = M.ldexp(1, f.emin)
         for i, row in enumerate(values):
             for j, v in enumerate(row):
-                if v == 0:
-                    un[i, j] = zero_ulp
-                    continue
                 if abs(v) >= top:
                     over[i, j] = math.copysign(math.inf, v)
                     un[i, j] = 1.0
                     continue
-                k = max(int(_M.frexp(v)[1]) - 1, f.emin) - f.nmant
-                h = float(v)
-                hi[i, j], lo[i, j], un[i, j] = h, float(_M.ldexp(v - h, -k)), math.ldexp(1.0, k)
-                sub[i, j] = abs(v) < tiny
+                u, h = ulp(v, dtype), float(v)
+                hi[i, j], lo[i, j], un[i, j] = h, float((v - h) / u), u   # u: a power of 2
+                sub[i, j] = 0 < abs(v) < tiny
         return cls(hi, lo, un, over, sub)
 
     def errors(self, got: np.ndarray) -> np.ndarray:
@@ -471,20 +464,94 @@ def _points(sweep, arrays):
     return [tuple(M.mpf(float(v)) for v in p) for p in zip(*arrays)]
 
 
+def compute(sweep: Sweep, check: str, dtype: str, arrays: tuple):
+    """(mask of points measured, Truth) at the grid ``arrays``, computed at 200 bits."""
+    pts = _points(sweep, arrays)
+    keep = np.ones(len(pts), bool)
+    if check == "grad" and sweep.kink is not None:
+        keep = np.array([not sweep.kink(*p) for p in pts], bool)
+    f = sweep.forward if check == "forward" else sweep.grad
+    return keep, Truth.encode([f(*p) for p, k in zip(pts, keep) if k], dtype)
+
+
 _cache: dict = {}
 
 
 def truth(sweep: Sweep, check: str, dtype: str, size: str = "full"):
-    """(mask of points measured, Truth) for one sweep, check and dtype; cached per process."""
+    """(mask of points measured, Truth) for one sweep, check and dtype; cached per process
+    and on disk (``cache_dir("truth")``), where only the first run computes it."""
     key = (sweep.name, check, dtype, size)
     if key not in _cache:
-        pts = _points(sweep, inputs(sweep, dtype, size))
-        keep = np.ones(len(pts), bool)
-        if check == "grad" and sweep.kink is not None:
-            keep = np.array([not sweep.kink(*p) for p in pts], bool)
-        f = sweep.forward if check == "forward" else sweep.grad
-        _cache[key] = keep, Truth.encode([f(*p) for p, k in zip(pts, keep) if k], dtype)
+        arrays = inputs(sweep, dtype, size)
+        try:
+            path = cache_dir("truth") / _file_name(sweep, check, dtype, arrays)
+        except OSError:             # no cache folder can be made: compute on every run
+            path = None
+        found = _load(path, len(arrays[0])) if path else None
+        if found is None:
+            found = compute(sweep, check, dtype, arrays)
+            if path:
+                _save(path, *found)
+        _cache[key] = found
     return _cache[key]
+
+
+# -------------------------------------------------------------- the truth on disk
+# One .npz per sweep, check, dtype and grid, named by a hash of everything its numbers depend on:
+# the grid (the input arrays), the code (this module's formulas, settings and encoding, and
+# the ULP module), mpmath and PREC. Any change misses the cache; stale files are just unused.
+
+_FIELDS = ("hi", "lo", "ulp", "over", "sub")
+
+
+@functools.cache
+def _source() -> str:
+    from comparisons import ulp as ulp_module
+
+    return inspect.getsource(sys.modules[__name__]) + inspect.getsource(ulp_module)
+
+
+def _file_name(sweep, check, dtype, arrays) -> str:
+    h = hashlib.sha256()
+    for part in (_source(), mpmath.__version__, mpmath.libmp.BACKEND, str(PREC),
+                 sweep.name, check, dtype):
+        h.update(part.encode() + b"\0")
+    for a in arrays:
+        h.update(f"{a.dtype.str}{a.shape}".encode() + np.ascontiguousarray(a).tobytes())
+    readable = re.sub(r"[^\w.-]+", "_", f"{sweep.name}-{check}-{dtype}")
+    return f"{readable}-{h.hexdigest()[:32]}.npz"
+
+
+def _load(path, points: int):
+    """(keep, Truth) from a cache file, or None when it is missing, unreadable or not the
+    shape stored (a damaged or edited file): then the truth is computed again."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            keep, fields = z["keep"], [z[f] for f in _FIELDS]
+    except Exception:   # np.load fails on bad files in many ways (OSError, BadZipFile, ...)
+        return None
+    ok = (keep.dtype == bool and keep.shape == (points,) and fields[-1].dtype == bool
+          and all(f.dtype == np.float64 for f in fields[:-1])
+          and all(f.ndim == 2 and f.shape == fields[0].shape for f in fields)
+          and fields[0].shape[0] == keep.sum())
+    return (keep, Truth(*fields)) if ok else None
+
+
+def _save(path, keep, t: Truth) -> None:
+    """Write through a temporary file in the same folder and os.replace, so that a reader,
+    or a second process writing the same truth, never meets half a file."""
+    # A name of this writer's own (not mkstemp's, whose files only their owner may read: a
+    # cache folder may be shared).
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            np.savez(f, keep=keep, **{name: getattr(t, name) for name in _FIELDS})
+        os.replace(tmp, path)
+    except OSError:         # a full disk, a read-only folder: the cache only saves time
+        pass
+    finally:
+        if tmp.exists():    # what a failed write left
+            tmp.unlink()
 
 
 # ------------------------------------------------------------------- implementations

@@ -10,6 +10,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from comparisons.truth import ulp_error
 from refimpl import activations as A
 from refimpl._accurate import erfcx, series_at_root
 
@@ -44,12 +45,6 @@ CASES = {
 }
 
 
-def _ulps(got, exact):
-    """|got - exact| in units of the last place of float64 at ``exact``."""
-    e = int(M.frexp(exact)[1]) - 1
-    return float(abs(M.mpf(float(got)) - exact) / M.ldexp(1, max(e, -1022) - 52))
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_root_literal_is_the_root_to_twice_float64(name):
     f, (hi, lo), _, _ = CASES[name]
@@ -82,7 +77,7 @@ def test_series_near_the_root_is_within_about_one_ulp(name):
         near.insert(0, float(np.nextafter(near[0], -1)))
     xs = np.array(near + list(np.linspace(hi - window, hi + window, 41)))
     got = series_at_root(xs, hi, lo, *series)
-    worst = max(_ulps(g, f(M.mpf(float(x)))) for x, g in zip(xs, got))
+    worst = max(ulp_error(g, f(M.mpf(float(x))), "float64") for x, g in zip(xs, got))
     assert worst <= 1.25
 
 
@@ -100,16 +95,14 @@ def test_derivative_through_refimpl_near_the_root(name, dtype):
     g = refimpl.grad(lambda v: refimpl.sum(op(v)))(xs)
     for x, gx in zip(xs, np.asarray(g)):
         exact = f(M.mpf(float(x)))
-        err = abs(M.mpf(float(gx)) - exact) / M.ldexp(1, int(M.frexp(exact)[1]) - 1 -
-                                                      np.finfo(dtype).nmant)
-        assert err <= 2.5, (x, gx, exact)
+        assert ulp_error(gx, exact, np.dtype(dtype).name) <= 2.5, (x, gx, exact)
 
 
 def test_erfcx_continued_fraction():
     for z in [20.0, 26.5, 40.0, 1e3, 1e100]:
         exact = M.exp(M.mpf(z) ** 2) * M.erfc(z) if z < 1e3 else 1 / (M.sqrt(M.pi) * z) * (
             1 - 1 / (2 * M.mpf(z) ** 2) + 3 / (4 * M.mpf(z) ** 4))
-        assert _ulps(erfcx(np.float64(z)), exact) <= 2
+        assert ulp_error(erfcx(np.float64(z)), exact, "float64") <= 2
 
 
 def test_tanh_gelu_far_tails_are_finite():

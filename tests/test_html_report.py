@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from comparisons import cli, harness, registry, report
+from comparisons import cli, harness, registry, report, runner
 from comparisons.report import html as html_report
 
 torch = pytest.importorskip("torch")
@@ -36,7 +36,7 @@ def broken_twin():
 
 @pytest.fixture(scope="module")
 def doc(broken_twin):
-    return report.run("dev", frameworks=("torch",), ops=["sigmoid", "adam"], dtypes=("float64",),
+    return runner.run("dev", frameworks=("torch",), ops=["sigmoid", "adam"], dtypes=("float64",),
                       workers=1, accuracy_size="small")
 
 
@@ -233,11 +233,11 @@ def test_repro_on_a_case_built_by_hand(tmp_path, capsys, broken_twin):
 
 def test_progress_counts_cases_per_framework_on_a_terminal():
     stream = io.StringIO()
-    p = report.Progress(stream, enabled=True)
+    p = runner.Progress(stream, enabled=True)
     p.start({"torch": 200, "jax": 200}, jobs=2)
-    row = report._Row("relu", "torch", "float32", "forward")
+    row = runner._Row("relu", "torch", "float32", "forward")
     row.counts = {"pass": 90, "fail": 10}
-    jrow = report._Row("relu", "jax", "float32", "forward")
+    jrow = runner._Row("relu", "jax", "float32", "forward")
     jrow.counts = {"pass": 100}
     p.job_done({("relu", "torch", "float32", "forward"): row,
                 ("relu", "jax", "float32", "forward"): jrow}, "relu float32 forward")
@@ -249,7 +249,7 @@ def test_progress_counts_cases_per_framework_on_a_terminal():
 
 def test_progress_is_quiet_when_not_on_a_terminal():
     stream = io.StringIO()   # isatty() is False
-    p = report.Progress(stream)
+    p = runner.Progress(stream)
     p.start({"torch": 10}, jobs=1)
     p.job_done({}, "x")
     p.note("y")
@@ -283,7 +283,7 @@ def test_a_failed_write_keeps_the_measurements(doc, tmp_path, monkeypatch, capsy
     def broken(*a, **k):
         raise RuntimeError("a renderer bug")
 
-    monkeypatch.setattr(report, "run", lambda *a, **k: doc)
+    monkeypatch.setattr(runner, "run", lambda *a, **k: doc)
     monkeypatch.setattr(html_report, "render", broken)
     with pytest.raises(RuntimeError):
         cli.main(["report", "--out", str(tmp_path / "out"), "--profile", "dev"])

@@ -10,7 +10,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from comparisons import harness, registry, report
+from comparisons import harness, registry, report, runner
 from comparisons.strategies import Case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,12 +20,12 @@ FW = [fw for fw in registry.FRAMEWORKS if harness.adapter(fw) is not None][:1] o
 
 @pytest.fixture(scope="module")
 def small():
-    return report.run("dev", tuple(FW), seed=3, ops=["mul", "sum"], dtypes=["float32"])
+    return runner.run("dev", tuple(FW), seed=3, ops=["mul", "sum"], dtypes=["float32"])
 
 
 @pytest.fixture(scope="module")
 def with_accuracy():
-    return report.run("dev", tuple(FW), seed=3, ops=["sigmoid", "mse"], dtypes=["float32"],
+    return runner.run("dev", tuple(FW), seed=3, ops=["sigmoid", "mse"], dtypes=["float32"],
                       accuracy_size="small")
 
 
@@ -33,7 +33,7 @@ def test_small_report_follows_the_schema(small):
     jsonschema.validate(small, SCHEMA)
     assert {(r["op"], r["check"]) for r in small["results"]} == {
         ("mul", "forward"), ("mul", "grad"), ("sum", "forward"), ("sum", "grad")}
-    assert all(r["examples"] == report.PROFILES["dev"] for r in small["results"])
+    assert all(r["examples"] == runner.PROFILES["dev"] for r in small["results"])
 
 
 def test_accuracy_section_follows_the_schema_and_renders(with_accuracy, tmp_path):
@@ -53,10 +53,10 @@ def test_accuracy_section_follows_the_schema_and_renders(with_accuracy, tmp_path
 
 
 def test_accuracy_is_deterministic_and_skipped_on_request(with_accuracy):
-    again = report.run("dev", tuple(FW), seed=3, ops=["sigmoid", "mse"], dtypes=["float32"],
+    again = runner.run("dev", tuple(FW), seed=3, ops=["sigmoid", "mse"], dtypes=["float32"],
                        accuracy_size="small")
     assert again["accuracy"] == with_accuracy["accuracy"]
-    off = report.run("dev", tuple(FW), seed=3, ops=["sigmoid"], dtypes=["float32"],
+    off = runner.run("dev", tuple(FW), seed=3, ops=["sigmoid"], dtypes=["float32"],
                      checks=("forward",), accuracy=False)
     assert off["accuracy"] == []
 
@@ -76,7 +76,7 @@ def test_schema_requires_a_repro_for_every_fail(small):
 
 
 def test_same_seed_same_report(small):
-    again = report.run("dev", tuple(FW), seed=3, ops=["mul", "sum"], dtypes=["float32"])
+    again = runner.run("dev", tuple(FW), seed=3, ops=["mul", "sum"], dtypes=["float32"])
     strip = lambda d: {**d, "environment": {**d["environment"], "created": None}}
     assert strip(small) == strip(again)
 
@@ -208,8 +208,8 @@ _JOB = """
 import importlib, json, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
-from comparisons import report
-rows = report._run_jobs([("mul", "float32", "grad")], "ci", ("jax",), 0)
+from comparisons import runner
+rows = runner._run_jobs([("mul", "float32", "grad")], "ci", ("jax",), 0)
 print(json.dumps({" ".join(k): (r.counts, r.errs) for k, r in rows.items()}))
 """
 
@@ -218,7 +218,7 @@ print(json.dumps({" ".join(k): (r.counts, r.errs) for k, r in rows.items()}))
 def test_a_job_draws_the_same_cases_whatever_was_imported_before():
     """Hypothesis draws from the literals of the imported project modules; a job that ran
     after the training runs had been imported drew other cases (measured: 90 pass and 10
-    conventions alone, 96 and 4 after) until report._run_jobs imported everything first."""
+    conventions alone, 96 and 4 after) until runner._run_jobs imported everything first."""
     def run(*first):
         p = subprocess.run([sys.executable, "-c", _JOB, *first], cwd=ROOT, capture_output=True,
                            text=True)

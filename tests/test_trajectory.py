@@ -65,9 +65,9 @@ def test_report_has_trajectory_rows_and_the_training_section(tmp_path):
 
     import jsonschema
 
-    from comparisons import report
+    from comparisons import report, runner
 
-    doc = report.run("dev", tuple(INSTALLED[:1]), seed=1, ops=["momentum"], dtypes=["float64"])
+    doc = runner.run("dev", tuple(INSTALLED[:1]), seed=1, ops=["momentum"], dtypes=["float64"])
     jsonschema.validate(doc, json.loads(report.SCHEMA_FILE.read_text()))
     (row,) = doc["results"]
     assert (row["op"], row["check"], row["concept"]) == ("momentum", "trajectory", "optimizers")

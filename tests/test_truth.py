@@ -43,6 +43,13 @@ def test_ulp_takes_the_binade_of_the_unrounded_truth():
     assert truth.ulp_error(np.float32(2.0), just_below_2, "float32") == pytest.approx(2.0 ** -77)
 
 
+def test_ulp_of_reals_outside_float64s_range():
+    assert truth.ulp(M.mpf("1e400"), "float64") == 2.0 ** 971          # the top binade
+    assert truth.ulp(-M.mpf("1e400"), "float32") == 2.0 ** 104
+    assert truth.ulp(M.ldexp(1, 1024) - M.ldexp(1, 900), "float64") == 2.0 ** 971  # float(): inf
+    assert truth.ulp(M.ldexp(1, -2000), "float64") == F64_SUB           # float(): 0
+
+
 def test_ulp_matches_numpy_spacing_on_normal_floats():
     for dtype in ("float32", "float64"):
         xs = np.geomspace(1e-30, 1e30, 50).astype(dtype)

@@ -2,35 +2,111 @@
 
 float64 is enabled (``jax_enable_x64``) so float64 compares at float64. Gradients come
 from ``jax.vjp``.
+
+Every call runs compiled whole (``jax.jit``), as jax code usually runs. Compiling is what
+costs (about 30-70 ms per program on a CPU, against 0.01 ms for a call), so the adapter
+never compiles the same program twice:
+- one ``jax.jit`` is kept per (twin, kwargs, wrt, forward or vjp), and jax keeps its
+  compilations per input shape and dtype;
+- an elementwise op (the registry says which) runs on its inputs flattened and padded to
+  one bucket size: one program serves every shape, and cutting the padding off gives
+  exactly what the same program gives on the original shape (each output element depends
+  on its own input element only; ``tests/test_jax_engine.py`` checks it bit for bit);
+- XLA's programs are kept on disk (jax's persistent compilation cache, in
+  ``comparisons.cache_dir("jax")``), so a second run, the other test worker and the
+  tests after a report load them instead of compiling.
 """
+
+import functools
+import math
 
 import jax
 import numpy as np
 
+from comparisons import cache_dir
+
 jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_compilation_cache_dir", str(cache_dir("jax")))
+# Every program is worth keeping: ours compile in 30-70 ms, below jax's 1 s default.
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+# No size limit (jax's default): a limit makes every write list the whole folder, which
+# costs more than compiling once there are thousands of entries. Two processes share the
+# folder (xdist and report workers); an entry read while another writes it fails to
+# decompress, and jax then compiles instead.
 
 import jax.numpy as jnp  # noqa: E402
 
 NAME = "jax"
 VERSION = jax.__version__
 
+# Elementwise inputs are padded to a multiple of this (at least one bucket): the drawn
+# arrays have at most 3**5 = 243 elements, so each (op, kwargs, dtype) compiles once.
+BUCKET = 256
+
+
+# Compilations and persistent-cache hits in this process, for benchmarks/suite_speed.py
+# and the tests (jax reports both through its monitoring events).
+STATS = {"compiles": 0, "compile_s": 0.0, "cache_hits": 0}
+
+
+def _on_duration(event, seconds, **_):
+    if event == "/jax/core/compile/backend_compile_duration":
+        STATS["compiles"] += 1
+        STATS["compile_s"] += seconds
+
+
+def _on_event(event, **_):
+    if event == "/jax/compilation_cache/cache_hits":
+        STATS["cache_hits"] += 1
+
+
+jax.monitoring.register_event_duration_secs_listener(_on_duration)
+jax.monitoring.register_event_listener(_on_event)
+
 
 def to_native(a: np.ndarray):
-    return jnp.asarray(np.asarray(a))  # bfloat16 is native (ml_dtypes)
+    # device_put only copies (bfloat16 is native, through ml_dtypes); jnp.asarray would
+    # compile a small conversion program for each new shape.
+    return jax.device_put(np.asarray(a))
 
 
 def to_numpy(t, dtype) -> np.ndarray:
     return np.asarray(t)
 
 
-def forward(fn, arrays, kwargs):
-    # Compiled whole, as jax code usually runs: one XLA compilation per input shape
-    # instead of one per primitive (op-by-op dispatch is several times slower here).
-    return jax.jit(lambda *xs: fn(*xs, **kwargs))(*[to_native(a) for a in arrays])
+def forward(fn, arrays, kwargs, elementwise=False):
+    """fn's outputs. ``elementwise``: each output element depends on the same element of
+    every input, and all inputs have one shape (a hint the registry gives)."""
+    f = _jitted(fn, kwargs, None)
+    if elementwise:
+        return _flat(lambda xs, _: f(*xs), arrays, ())
+    return f(*[to_native(a) for a in arrays])
 
 
-def vjp(fn, arrays, kwargs, cotangents, wrt=None):
+def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
     wrt = tuple(range(len(arrays))) if wrt is None else tuple(wrt)
+    both = _jitted(fn, kwargs, wrt)
+    if elementwise:
+        return _flat(both, arrays, cotangents, pairs=True)
+    return both([to_native(a) for a in arrays], tuple(to_native(g) for g in cotangents))
+
+
+def _jitted(fn, kwargs, wrt):
+    # repr tells 1, 1.0 and True apart, which are one key to a dict
+    key = repr(sorted(kwargs.items()))
+    try:
+        return _kept(fn, key, tuple(sorted(kwargs.items())), wrt)
+    except TypeError:   # an unhashable argument: compile for this call only
+        return _kept.__wrapped__(fn, key, tuple(sorted(kwargs.items())), wrt)
+
+
+@functools.cache
+def _kept(fn, key, items, wrt):
+    """One compiled function per twin, kwargs and wrt: the forward when wrt is None, else
+    (outputs, vjp of the arrays in wrt)."""
+    kwargs = dict(items)
+    if wrt is None:
+        return jax.jit(lambda *xs: fn(*xs, **kwargs))
 
     def both(xs, cts):
         def f(*diff):   # fn with the arrays in wrt as variables, the others held fixed
@@ -42,7 +118,33 @@ def vjp(fn, arrays, kwargs, cotangents, wrt=None):
         ys, pullback = jax.vjp(f, *[xs[i] for i in wrt])
         return ys, pullback(cts if isinstance(ys, tuple) else cts[0])
 
-    return jax.jit(both)([to_native(a) for a in arrays], tuple(to_native(g) for g in cotangents))
+    return jax.jit(both)
+
+
+def _flat(call, arrays, cotangents, pairs=False):
+    """``call`` on the arrays and cotangents flattened and zero-padded to a bucket size,
+    the padding cut off the results and each given back its array's shape. Every array
+    and cotangent of an elementwise op has the same shape."""
+    shape = np.shape(arrays[0])
+    size = math.prod(shape)
+    n = BUCKET * max(1, -(-size // BUCKET))
+
+    def pad(a):
+        a = np.asarray(a).reshape(-1)
+        return to_native(np.concatenate([a, np.zeros(n - size, a.dtype)]))
+
+    def cut(t):   # in numpy: a jax slice would compile a program per shape
+        return np.asarray(t)[:size].reshape(shape)
+
+    out = call([pad(a) for a in arrays], tuple(pad(g) for g in cotangents))
+    if pairs:
+        ys, gs = out
+        return _map(cut, ys), [cut(g) for g in gs]
+    return _map(cut, out)
+
+
+def _map(f, ys):
+    return tuple(f(y) for y in ys) if isinstance(ys, (tuple, list)) else f(ys)
 
 
 REPRO = """\

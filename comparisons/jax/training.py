@@ -1,5 +1,7 @@
 """Training in JAX: a pure function of the parameters, jax.value_and_grad, and optax."""
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -37,20 +39,7 @@ def _linear(params, x):
 
 
 def trajectory(task, weights, x, t, orders, batch_size, optimizer, hyper):
-    if task == "xor":
-        def loss_fn(params, xb, tb):
-            return optax.losses.sigmoid_binary_cross_entropy(_xor(params, xb), tb).mean()
-    else:
-        def loss_fn(params, xb, tb):
-            return optax.losses.squared_error(_linear(params, xb), tb).mean()
-    opt = _optimizer(optimizer, hyper)
-
-    @jax.jit
-    def step(params, state, xb, tb):
-        loss, grads = jax.value_and_grad(loss_fn)(params, xb, tb)
-        updates, state = opt.update(grads, state, params)
-        return optax.apply_updates(params, updates), state, loss
-
+    step, opt = _step(task, optimizer, tuple(sorted(hyper.items())))
     params = [jnp.asarray(w) for w in weights]
     state = opt.init(params)
     losses, path = [], []
@@ -61,3 +50,24 @@ def trajectory(task, weights, x, t, orders, batch_size, optimizer, hyper):
             losses.append(float(loss))
             path.append([np.asarray(p) for p in params])
     return np.array(losses), path
+
+
+@functools.cache
+def _step(task, optimizer, hyper):
+    """One compiled training step per task, optimizer and hyperparameters, kept for every
+    run that follows (jax compiles it once per dtype and batch shape)."""
+    if task == "xor":
+        def loss_fn(params, xb, tb):
+            return optax.losses.sigmoid_binary_cross_entropy(_xor(params, xb), tb).mean()
+    else:
+        def loss_fn(params, xb, tb):
+            return optax.losses.squared_error(_linear(params, xb), tb).mean()
+    opt = _optimizer(optimizer, dict(hyper))
+
+    @jax.jit
+    def step(params, state, xb, tb):
+        loss, grads = jax.value_and_grad(loss_fn)(params, xb, tb)
+        updates, state = opt.update(grads, state, params)
+        return optax.apply_updates(params, updates), state, loss
+
+    return step, opt

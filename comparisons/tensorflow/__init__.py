@@ -49,11 +49,11 @@ def to_numpy(t, dtype) -> np.ndarray:
     return np.asarray(t.numpy())
 
 
-def forward(fn, arrays, kwargs):
+def forward(fn, arrays, kwargs, elementwise=False):   # elementwise: a hint jax uses
     return fn(*[to_native(a) for a in arrays], **kwargs)
 
 
-def vjp(fn, arrays, kwargs, cotangents, wrt=None):
+def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
     wrt = range(len(arrays)) if wrt is None else wrt
     xs = [to_native(a) for a in arrays]
     with tf.GradientTape() as tape:

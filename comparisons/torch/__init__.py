@@ -29,13 +29,13 @@ def to_numpy(t, dtype) -> np.ndarray:
     return t.numpy()
 
 
-def forward(fn, arrays, kwargs):
+def forward(fn, arrays, kwargs, elementwise=False):   # elementwise: a hint jax uses
     with torch.no_grad():
         ys = fn(*[to_native(a) for a in arrays], **kwargs)
     return ys
 
 
-def vjp(fn, arrays, kwargs, cotangents, wrt=None):
+def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
     """Outputs and the gradients of sum_i <y_i, g_i> with respect to the arrays in ``wrt``
     (indices; default all). The other arrays (targets, class indices) are constants."""
     wrt = range(len(arrays)) if wrt is None else wrt

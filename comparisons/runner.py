@@ -1,0 +1,314 @@
+"""Run the conformance jobs behind `refimpl report`: on what, through which executor, with progress.
+
+A job is one (op, dtype, check): hypothesis draws its inputs (examples per profile, one
+seed for the whole run), every framework runs each input, and the outcomes fold into one
+row per framework: the worst status seen, the largest errors, a repro of the first fail.
+Training runs (check ``trajectory``, comparisons/trajectory.py) are jobs too, one row per
+optimizer, framework and dtype. Two more calls fill the other sections: the accuracy sweep
+(``comparisons.truth``: refimpl and every framework against a 200-bit mpmath truth on a
+fixed grid, in ULPs) and the training curves (loss and per-step divergence).
+
+Every call is a top-level function with plain arguments, so it can run anywhere a
+``concurrent.futures.Executor`` sends it: this process, local processes, a thread pool or a
+dask cluster (``refimpl report --scheduler``). Where it ran does not change the document
+(see ``_run_jobs``). comparisons/report/ renders what ``run`` returns.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as _dt
+import functools
+import math
+import platform
+import sys
+import threading
+
+import numpy as np
+
+from comparisons import FRAMEWORKS, conventions, harness, import_everything, registry, trajectory
+
+PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
+CHECKS = harness.CHECKS + (trajectory.CHECK,)
+
+
+def environment(profile: str, seed: int) -> dict:
+    v = harness.versions()
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+        "torch": v["torch"], "tensorflow": v["tensorflow"], "jax": v["jax"],
+        "profile": profile, "seed": seed,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+# ------------------------------------------------------------------------- one row
+
+def _num(x):
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+class _Row:
+    """Everything one (op, framework, dtype, check) saw over its examples."""
+
+    def __init__(self, op, fw, dtype, check):
+        self.key = (op, fw, dtype, check)
+        self.counts: dict = {}
+        self.errs = dict(max_abs_err=0.0, max_rel_err=0.0, max_ulp=0.0, tol_ratio=0.0)
+        self.rtol = self.atol = None
+        self.detail, self.repro, self.worst = "", None, "missing"
+
+    def add(self, o: harness.Outcome):
+        self.counts[o.status] = self.counts.get(o.status, 0) + 1
+        # A convention explains its example's deviation (a flushed subnormal is "infinitely"
+        # many ULPs off): the figures are those of the examples judged on tolerance.
+        for k in self.errs if o.status in ("pass", "fail") else ():
+            v = getattr(o, k)
+            if v is not None:
+                self.errs[k] = max(self.errs[k], v)
+        if o.rtol is not None:
+            self.rtol, self.atol = o.rtol, o.atol
+        if harness.STATUSES.index(o.status) < harness.STATUSES.index(self.worst):
+            self.worst, self.detail, self.repro = o.status, o.detail, o.repro
+        elif o.status == self.worst and not self.detail:
+            self.detail = o.detail
+
+    def as_dict(self, op) -> dict:
+        name, fw, dtype, check = self.key
+        seen = any(s in self.counts for s in ("pass", "fail"))
+        return {
+            "concept": op.concept, "op": name, "framework": fw, "dtype": dtype, "check": check,
+            "status": self.worst,
+            **{k: (_num(v) if seen else None) for k, v in self.errs.items()},
+            "rtol": self.rtol, "atol": self.atol,
+            "examples": sum(self.counts.values()),
+            "repro": self.repro, "counts": dict(sorted(self.counts.items())),
+            "detail": self.detail,
+            "known_failure": op.known_failures.get((fw, dtype, check)),
+        }
+
+
+# ------------------------------------------------------------------------- the jobs
+
+def _examples(name, dtype, check, seed, profile, rows, frameworks):
+    """A hypothesis-driven function that runs every drawn case and folds it into rows: an
+    op's inputs (harness), or a training run's (task, seed) cases (trajectory)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    if check == trajectory.CHECK:
+        run = trajectory.RUNS_BY_NAME[name]
+        cases, count = trajectory.cases(), trajectory.EXAMPLES[profile]
+        outcomes = lambda case: trajectory.run_case(run, case, dtype, frameworks)   # noqa: E731
+    else:
+        op = registry.OPS[name]
+        cases, count = op.inputs(dtype), PROFILES[profile]
+        outcomes = lambda case: harness.run_case(op, case, dtype, check, frameworks)   # noqa: E731
+
+    @hseed(seed)
+    @settings(max_examples=count, deadline=None, database=None,
+              derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(cases)
+    def body(case):
+        for o in outcomes(case):
+            rows[(name, o.framework, dtype, check)].add(o)
+
+    return body
+
+
+def _count(name, check, profile) -> int:
+    """The examples a job draws at most."""
+    return trajectory.EXAMPLES[profile] if check == trajectory.CHECK else PROFILES[profile]
+
+
+def _entry_of(name):
+    return registry.OPS[name] if name in registry.OPS else trajectory.RUNS_BY_NAME[name]
+
+
+@functools.cache
+def _ready_to_draw() -> None:
+    """Hypothesis draws from the literals of the project modules imported when it draws,
+    so a job imports them all first: the same draws whatever this process (a pool's, a
+    dask worker) ran before. Hypothesis collects those literals lazily and without a lock,
+    so two threads drawing first at once could each see part of them: collect them here,
+    once (``_run_jobs`` calls this under a lock)."""
+    import_everything()
+    from hypothesis.internal.conjecture import providers
+
+    getattr(providers, "_get_local_constants", lambda: None)()
+
+
+_ready_lock = threading.Lock()
+
+
+def _run_jobs(jobs, profile, frameworks, seed):
+    """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s."""
+    with _ready_lock:
+        _ready_to_draw()
+    rows = {}
+    for name, dtype, check in jobs:
+        for fw in frameworks:
+            rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
+        _examples(name, dtype, check, seed, profile, rows, frameworks)()
+    return rows
+
+
+def _accuracy(ops, frameworks, dtypes, checks, size):
+    """The accuracy rows for the ops (None: all) the truth knows, as JSON-ready dicts."""
+    from comparisons import truth
+
+    known = truth.ops()
+    ops = None if ops is None else [o for o in ops if o in known]
+    dtypes = [d for d in (dtypes or truth.DTYPES) if d in truth.DTYPES]
+    checks = [c for c in checks if c in truth.CHECKS]
+    if ops == [] or not dtypes or not checks:
+        return []
+    return truth.accuracy(ops, tuple(frameworks), tuple(dtypes), tuple(checks), size=size)
+
+
+def _training(frameworks, dtypes, ops=None):
+    dtypes = [d for d in (dtypes or trajectory.DTYPES) if d in trajectory.DTYPES]
+    names = None if not ops else [n for n in ops if n in trajectory.RUNS_BY_NAME]
+    return trajectory.curves(tuple(frameworks), tuple(dtypes), names) if dtypes else []
+
+
+# ------------------------------------------------------------------------- running them
+
+_EXTRAS = {"accuracy": "the accuracy sweep", "training": "the training curves"}
+
+
+def _local(workers: int, jobs: int):
+    """The default executor: ``workers`` local processes, or None (this process) where
+    more would not help."""
+    if workers <= 1 or jobs <= 1:
+        return contextlib.nullcontext(None)
+    import multiprocessing as mp
+
+    # spawn, not fork: the parent may already hold framework thread pools.
+    return cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+
+
+def _finished(executor, jobs, extras):
+    """(key, result) of each call (key, function, args) as it finishes.
+
+    Without an executor the calls run here one after another, the jobs first, so the
+    progress line moves from the start. An executor gets every call at once, the extras
+    first: the accuracy sweep is the longest single call.
+    """
+    if executor is None:
+        for key, fn, args in jobs + extras:
+            yield key, fn(*args)
+        return
+    futures = {executor.submit(fn, *args): key for key, fn, args in extras + jobs}
+    try:
+        for fut in cf.as_completed(futures):
+            yield futures[fut], fut.result()
+    finally:   # a job raised (or Ctrl-C): what has not started is not wanted any more
+        for fut in futures:
+            fut.cancel()
+
+
+def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
+        checks=CHECKS, progress=None, workers: int = 1, accuracy: bool = True,
+        accuracy_size: str = "full", executor: cf.Executor | None = None) -> dict:
+    """Run the conformance cases and the accuracy sweep; return the parity document (a dict).
+
+    The jobs go through ``executor``, any ``concurrent.futures.Executor`` (a dask cluster's
+    ``client.get_executor()``, a thread pool; left open for the caller); without one,
+    through ``workers`` local processes, or in this process when ``workers`` is 1. Each job
+    has its own hypothesis seed and draws the same cases wherever it runs, so the document
+    does not depend on how the jobs were shared. The accuracy sweep (``accuracy=False``
+    skips it) is one more call, deterministic.
+    """
+    acc_ops = [n for n in ops if n in registry.OPS] if ops else None
+    names = ops or [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
+    jobs = [(name, d, c) for name in names
+            for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
+            for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
+    train = trajectory.CHECK in checks and (not ops or any(n in trajectory.RUNS_BY_NAME for n in ops))
+    calls = [(job, _run_jobs, ([job], profile, tuple(frameworks), seed)) for job in jobs]
+    extras = []   # one call for each other section
+    if accuracy and acc_ops != []:
+        extras.append(("accuracy", _accuracy,
+                       (acc_ops, tuple(frameworks), dtypes, tuple(checks), accuracy_size)))
+    if train:
+        extras.append(("training", _training, (frameworks, dtypes, ops)))
+    rows, extra, done = {}, {}, 0
+    if progress is not None:
+        progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
+                        for fw in frameworks}, len(jobs))
+    pool = contextlib.nullcontext(executor) if executor is not None else _local(workers, len(jobs))
+    with pool as ex, contextlib.closing(_finished(ex, calls, extras)) as finished:
+        for key, result in finished:
+            if key in _EXTRAS:
+                extra[key] = result
+                continue
+            rows.update(result)
+            done += 1
+            if progress is not None:
+                progress.job_done(result, " ".join(key))
+                pending = [_EXTRAS[k] for k, _f, _a in extras if k not in extra]
+                if done == len(jobs) and pending:
+                    progress.note("waiting for " + " and ".join(pending))
+    if progress is not None:
+        progress.finish()
+    order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
+    return {
+        "schema_version": 1,
+        "environment": environment(profile, seed),
+        "results": [rows[k].as_dict(_entry_of(k[0])) for k in order],
+        "conventions": conventions.table(frameworks),
+        "accuracy": extra.get("accuracy", []),
+        "training": extra.get("training", []),
+    }
+
+
+# ------------------------------------------------------------------------- progress
+
+class Progress:
+    """Cases done / total per framework during ``run``, one line redrawn in place.
+
+    Quiet unless the stream is a terminal (``enabled=None``), so logs and CI output stay
+    clean. Totals are the profile's examples per job; hypothesis may draw fewer where a
+    domain is small, so a count can end below its total.
+    """
+
+    def __init__(self, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.jobs = self.total_jobs = 0
+        self.done, self.total, self.bad = {}, {}, {}
+
+    def start(self, totals: dict, jobs: int):
+        self.total, self.total_jobs = dict(totals), jobs
+        self.done = {fw: 0 for fw in totals}
+        self.bad = {fw: 0 for fw in totals}
+
+    def job_done(self, rows: dict, what: str = ""):
+        self.jobs += 1
+        for (_name, fw, _dtype, _check), row in rows.items():
+            self.done[fw] = self.done.get(fw, 0) + sum(row.counts.values())
+            self.bad[fw] = self.bad.get(fw, 0) + row.counts.get("fail", 0) + row.counts.get("error", 0)
+        self._show(what)
+
+    def note(self, what: str):
+        self._show(what)
+
+    def line(self, what: str = "") -> str:
+        fws = " · ".join(f"{fw} {self.done[fw]}/{self.total[fw]}"
+                         + (f" ({self.bad[fw]} failing)" if self.bad[fw] else "")
+                         for fw in self.total)
+        return f"[{self.jobs}/{self.total_jobs} jobs] cases: {fws}" + (f" | {what}" if what else "")
+
+    def _show(self, what):
+        if self.enabled:
+            self.stream.write("\r\x1b[2K" + self.line(what)[:200])
+            self.stream.flush()
+
+    def finish(self):
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
