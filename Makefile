@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= ci
 WORKERS ?= 2
+# Compiled XLA programs and the 200-bit accuracy truth, kept between runs (a second run
+# and the tests after a report reuse them); deleting the folder only costs time.
+export REFIMPL_CACHE_DIR ?= $(CURDIR)/.cache
 
 .PHONY: report test venv clean
 
@@ -26,4 +29,4 @@ test: $(STAMP)
 	$(PY) -m pytest -n $(WORKERS) --hypothesis-profile=$(PROFILE)
 
 clean:
-	rm -rf $(VENV) .hypothesis
+	rm -rf $(VENV) .hypothesis .cache

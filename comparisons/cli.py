@@ -43,6 +43,16 @@ def _csv(allowed, what):
     return parse
 
 
+def _positive(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of workers >= 1")
+    return n
+
+
 def _parser():
     from comparisons.registry import OPS
     from comparisons.runner import PROFILES
@@ -64,7 +74,7 @@ def _parser():
     where = r.add_mutually_exclusive_group()
     # default None, min(2, cores) applied in _measure: argparse counts a value equal to the
     # default as not given, so a default of 2 would let `--workers 2 --scheduler X` through.
-    where.add_argument("--workers", type=int, default=None,
+    where.add_argument("--workers", type=_positive, default=None,
                        help="processes to share the work (default: min(2, cores))")
     where.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="run the jobs on the dask cluster whose scheduler is at ADDRESS "
@@ -183,7 +193,7 @@ def _measure(args) -> dict:
                             accuracy_size=args.accuracy_grid)
     if args.scheduler is None:
         workers = min(2, os.cpu_count() or 1) if args.workers is None else args.workers
-        return run(workers=max(1, workers))
+        return run(workers=workers)
     with _dask_client(args.scheduler) as client:
         return run(executor=client.get_executor())
 

@@ -33,8 +33,10 @@ PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype,
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
 
 
-def environment(profile: str, seed: int) -> dict:
-    v = harness.versions()
+def environment(profile: str, seed: int, versions: dict | None = None) -> dict:
+    """parity.json's environment; ``versions``: the frameworks' (default: measured here,
+    which imports every framework)."""
+    v = versions or harness.versions()
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -169,6 +171,13 @@ def _accuracy(ops, frameworks, dtypes, checks, size):
     return truth.accuracy(ops, tuple(frameworks), tuple(dtypes), tuple(checks), size=size)
 
 
+def _facts(frameworks):
+    """The frameworks' versions and their measured conventions: a call of its own, so a
+    worker that has the frameworks loaded measures them while the jobs run, instead of
+    this process importing them all after the last job."""
+    return harness.versions(), conventions.table(frameworks)
+
+
 def _training(frameworks, dtypes, ops=None):
     dtypes = [d for d in (dtypes or trajectory.DTYPES) if d in trajectory.DTYPES]
     names = None if not ops else [n for n in ops if n in trajectory.RUNS_BY_NAME]
@@ -177,7 +186,8 @@ def _training(frameworks, dtypes, ops=None):
 
 # ------------------------------------------------------------------------- running them
 
-_EXTRAS = {"accuracy": "the accuracy sweep", "training": "the training curves"}
+_EXTRAS = {"accuracy": "the accuracy sweep", "training": "the training curves",
+           "facts": "the conventions"}
 
 
 def _local(workers: int, jobs: int):
@@ -223,6 +233,10 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     does not depend on how the jobs were shared. The accuracy sweep (``accuracy=False``
     skips it) is one more call, deterministic.
     """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers={workers!r}: expected a whole number >= 1")
+    if profile not in PROFILES:
+        raise ValueError(f"profile={profile!r}: expected one of {', '.join(PROFILES)}")
     acc_ops = [n for n in ops if n in registry.OPS] if ops else None
     names = ops or [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
     jobs = [(name, d, c) for name in names
@@ -236,6 +250,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
                        (acc_ops, tuple(frameworks), dtypes, tuple(checks), accuracy_size)))
     if train:
         extras.append(("training", _training, (frameworks, dtypes, ops)))
+    extras.append(("facts", _facts, (tuple(frameworks),)))
     rows, extra, done = {}, {}, 0
     if progress is not None:
         progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
@@ -258,9 +273,9 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
     return {
         "schema_version": 1,
-        "environment": environment(profile, seed),
+        "environment": environment(profile, seed, extra["facts"][0]),
         "results": [rows[k].as_dict(_entry_of(k[0])) for k in order],
-        "conventions": conventions.table(frameworks),
+        "conventions": extra["facts"][1],
         "accuracy": extra.get("accuracy", []),
         "training": extra.get("training", []),
     }
