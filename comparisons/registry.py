@@ -553,19 +553,25 @@ def _kw(**kw):
     return {k: v for k, v in kw.items() if v is not _DEFAULT}
 
 
+def _paired(choices, i):
+    """The other arguments of pool entry ``i``: each choice's values taken in turn along
+    the pool, so every value meets several shapes and reductions, and the pool stays the
+    number of programs jax compiles (a free draw would multiply it by every value)."""
+    return {k: v[i % len(v)] for k, v in choices.items()}
+
+
 def _pair_loss(bound, **choices):
     def inputs(dtype):
         b = bound(dtype)
         el = S.elements(dtype, -b, b, specials=True)
-        kw = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in choices.items()})
-
         @st.composite
         def draw_case(draw):
-            shape, reduction = draw(st.sampled_from(LOSS_STRUCTURES))
+            i = draw(st.integers(0, len(LOSS_STRUCTURES) - 1))
+            shape, reduction = LOSS_STRUCTURES[i]
             y = draw(S.arrays(dtype, shape, el))
             # t equal to y in places: the kink of mae, d = 0
             t = draw(st.one_of(S.arrays(dtype, shape, el), st.just(y.copy())))
-            return S.Case((y, t), _kw(reduction=reduction, **draw(kw)), draw(S.seeds))
+            return S.Case((y, t), _kw(reduction=reduction, **_paired(choices, i)), draw(S.seeds))
         return draw_case()
     return inputs
 
@@ -624,14 +630,15 @@ def _ce_scale(case, dtype, outputs, cotangents):
 
 @st.composite
 def _class_inputs(draw, dtype, logits=True):
-    batch, c, reduction = draw(st.sampled_from(CLASS_STRUCTURES))
+    i = draw(st.integers(0, len(CLASS_STRUCTURES) - 1))
+    batch, c, reduction = CLASS_STRUCTURES[i]
     b = 1e3 if dtype == "float16" else 1e4   # float16: the sum of 9 losses stays finite
     if logits:
         el = st.one_of(S.elements(dtype, -b, b), st.sampled_from([0.0, 1.0, -1.0]))
     else:   # log-probabilities
         el = S.elements(dtype, -b, 0.0)
     x = draw(S.arrays(dtype, batch + (c,), el))
-    if logits and draw(st.booleans()):   # one-hot or soft targets, rows summing to 1
+    if logits and i % 2:   # one-hot or soft targets, rows summing to 1
         w = draw(hnp.arrays(np.float64, batch + (c,), elements=st.floats(0, 1)))
         w[..., 0] += 1e-3
         t = (w / w.sum(axis=-1, keepdims=True)).astype(x.dtype)
@@ -656,14 +663,15 @@ def _bce_inputs(draw, dtype, logits):
 
 @st.composite
 def _gaussian_nll_inputs(draw, dtype):
-    shape, reduction = draw(st.sampled_from(LOSS_STRUCTURES))
+    i = draw(st.integers(0, len(LOSS_STRUCTURES) - 1))
+    shape, reduction = LOSS_STRUCTURES[i]
     # float16: (mu - t)^2 / var^2 stays below 65504 (frameworks compute it in float16)
     b = 4.0 if dtype == "float16" else 100.0
     lo = 0.25 if dtype == "float16" else 0.0
     mu = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
     t = draw(S.arrays(dtype, shape, S.elements(dtype, -b, b)))
     var = draw(S.arrays(dtype, shape, st.one_of(S.elements(dtype, lo, b), st.just(lo))))
-    kw = _kw(reduction=reduction, full=draw(st.sampled_from([_DEFAULT, True])))
+    kw = _kw(reduction=reduction, **_paired({"full": [_DEFAULT, True]}, i))
     return S.Case((mu, t, var), kw, draw(S.seeds))
 
 

@@ -190,15 +190,23 @@ _EXTRAS = {"accuracy": "the accuracy sweep", "training": "the training curves",
            "facts": "the conventions"}
 
 
+@contextlib.contextmanager
 def _local(workers: int, jobs: int):
     """The default executor: ``workers`` local processes, or None (this process) where
     more would not help."""
     if workers <= 1 or jobs <= 1:
-        return contextlib.nullcontext(None)
+        yield None
+        return
     import multiprocessing as mp
 
     # spawn, not fork: the parent may already hold framework thread pools.
-    return cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+    pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        # Every result is in (or not wanted): the workers take seconds to unload the
+        # frameworks, which they may do while this process renders the report.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _finished(executor, jobs, extras):
