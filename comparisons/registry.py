@@ -694,7 +694,8 @@ _T = "vectors and matrices"
 OPS_LIST = [
     Op("add", "graph", _G, lambda d: S.binary(d, _full(d)), domain="every value, NaN and +-inf"),
     Op("sub", "graph", _G, lambda d: S.binary(d, _full(d)), domain="every value, NaN and +-inf"),
-    Op("neg", "graph", _G, lambda d: S.unary(d, _full(d)), domain="every value, NaN and +-inf", elementwise=True),
+    Op("neg", "graph", _G, lambda d: S.unary(d, _full(d)), domain="every value, NaN and +-inf",
+       elementwise=True),
     Op("mul", "graph", _G, lambda d: S.binary(d, _products(d)),
        domain="|x| <= sqrt(max)/64, NaN and +-inf"),
     Op("div", "graph", _G, _div_inputs,
@@ -709,7 +710,8 @@ OPS_LIST = [
            "TensorFlow's vectorised float32 division loses precision when the quotient is "
            "near the smallest normal number: d log(x)/dx = g/x at x = 3.16e37 came back "
            "1.2e-4 relative off (about 12 correct bits) in a 54-element array, while the "
-           "scalar path is exact; results below 1.2e-38 are flushed to 0 (a convention)")}, elementwise=True),
+           "scalar path is exact; results below 1.2e-38 are flushed to 0 (a convention)")},
+       elementwise=True),
     Op("branch", "graph", _G, _branch_inputs, domain="every value, n in 1..3", elementwise=True),
     Op("repeat", "graph", _G, _repeat_inputs, domain="every value, n in 0..3, any axis"),
     Op("broadcast_to", "graph", _G, _broadcast_to_inputs, domain="every value"),

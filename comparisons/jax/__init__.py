@@ -32,7 +32,7 @@ jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 # No size limit (jax's default): a limit makes every write list the whole folder, which
 # costs more than compiling once there are thousands of entries. Two processes share the
 # folder (xdist and report workers); an entry read while another writes it fails to
-# decompress, and jax then compiles instead.
+# decompress, and jax warns and compiles instead (tried with an entry cut in half).
 
 import jax.numpy as jnp  # noqa: E402
 
