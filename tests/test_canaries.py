@@ -119,6 +119,21 @@ def test_canaries_on_a_fixed_broadcasting_case():
         assert {o.status for o in outs} == {"pass"}
 
 
+@pytest.mark.skipif(not INSTALLED, reason="no framework installed")
+def test_an_exception_is_an_error_whatever_its_message(monkeypatch):
+    """`unsupported` comes only from the registry, never from an error message: a twin that
+    raises "unsupported operand type(s)" is broken, an `error` with a repro."""
+    def broken(*xs, **kwargs):
+        raise TypeError("unsupported operand type(s) for +: 'Tensor' and 'str'")
+
+    monkeypatch.setattr(registry.Op, "twin", lambda self, fw: broken)
+    case = Case((np.ones(2), np.ones(2)), {}, seed=1)
+    for check in harness.CHECKS:
+        outs = harness.run_case(registry.OPS["add"], case, "float64", check, INSTALLED)
+        assert [o.status for o in outs] == ["error"] * len(INSTALLED)
+        assert all(o.repro and "unsupported operand" in o.detail for o in outs)
+
+
 def test_the_gradient_contract_rejects_an_unreduced_gradient():
     class AddKeepsBroadcastShape(Add):
         def backward(self, dout):
