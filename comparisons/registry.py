@@ -142,7 +142,7 @@ def _branch_inputs(draw, dtype):
 
 
 # The graph ops' structures, the shape and the arguments that shape the program jax
-# compiles (strategies.SHAPES says why they are pools): every rank, zero-size axes,
+# compiles (strategies.py says why they are pools): every rank, zero-size axes,
 # size-1 axes, negative axes, tuples of axes, keepdims, the defaults, rank 5.
 REPEAT_STRUCTURES = (((1,), 3, 0), ((3,), 0, 0), ((3,), 2, -1), ((0,), 2, 0), ((2, 3), 1, 1),
                      ((2, 3), 3, -2), ((3, 1), 2, 1), ((0, 2), 3, 1), ((1, 3, 2), 2, 1),
@@ -204,7 +204,7 @@ def _transpose_inputs(draw, dtype):
 _MATMUL_VALUES = 100.0
 
 
-# (A, B) shapes, a pool as in strategies.SHAPES: vector . vector, vector @ matrix and
+# (A, B) shapes, a pool as in strategies.BROADCAST_PAIRS: vector . vector, vector @ matrix and
 # matrix @ vector, an empty contraction (k = 0: a result of zeros), empty rows and
 # columns, 1 x 1, batch axes broadcast on either side or both, a vector against a batch,
 # rank 5; n, k, m up to 4.
@@ -553,6 +553,12 @@ def _kw(**kw):
     return {k: v for k, v in kw.items() if v is not _DEFAULT}
 
 
+def _entry(draw, pool):
+    """(index, entry) of a pool: the index pairs the entry with its other arguments."""
+    i = draw(st.integers(0, len(pool) - 1))
+    return i, pool[i]
+
+
 def _paired(choices, i):
     """The other arguments of pool entry ``i``: each choice's values taken in turn along
     the pool, so every value meets several shapes and reductions, and the pool stays the
@@ -564,10 +570,10 @@ def _pair_loss(bound, **choices):
     def inputs(dtype):
         b = bound(dtype)
         el = S.elements(dtype, -b, b, specials=True)
+
         @st.composite
         def draw_case(draw):
-            i = draw(st.integers(0, len(LOSS_STRUCTURES) - 1))
-            shape, reduction = LOSS_STRUCTURES[i]
+            i, (shape, reduction) = _entry(draw, LOSS_STRUCTURES)
             y = draw(S.arrays(dtype, shape, el))
             # t equal to y in places: the kink of mae, d = 0
             t = draw(st.one_of(S.arrays(dtype, shape, el), st.just(y.copy())))
@@ -630,8 +636,7 @@ def _ce_scale(case, dtype, outputs, cotangents):
 
 @st.composite
 def _class_inputs(draw, dtype, logits=True):
-    i = draw(st.integers(0, len(CLASS_STRUCTURES) - 1))
-    batch, c, reduction = CLASS_STRUCTURES[i]
+    i, (batch, c, reduction) = _entry(draw, CLASS_STRUCTURES)
     b = 1e3 if dtype == "float16" else 1e4   # float16: the sum of 9 losses stays finite
     if logits:
         el = st.one_of(S.elements(dtype, -b, b), st.sampled_from([0.0, 1.0, -1.0]))
@@ -663,8 +668,7 @@ def _bce_inputs(draw, dtype, logits):
 
 @st.composite
 def _gaussian_nll_inputs(draw, dtype):
-    i = draw(st.integers(0, len(LOSS_STRUCTURES) - 1))
-    shape, reduction = LOSS_STRUCTURES[i]
+    i, (shape, reduction) = _entry(draw, LOSS_STRUCTURES)
     # float16: (mu - t)^2 / var^2 stays below 65504 (frameworks compute it in float16)
     b = 4.0 if dtype == "float16" else 100.0
     lo = 0.25 if dtype == "float16" else 0.0

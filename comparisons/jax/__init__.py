@@ -34,8 +34,6 @@ jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 # folder (xdist and report workers); an entry read while another writes it fails to
 # decompress, and jax warns and compiles instead (tried with an entry cut in half).
 
-import jax.numpy as jnp  # noqa: E402
-
 NAME = "jax"
 VERSION = jax.__version__
 
@@ -87,23 +85,22 @@ def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
     wrt = tuple(range(len(arrays))) if wrt is None else tuple(wrt)
     both = _jitted(fn, kwargs, wrt)
     if elementwise:
-        return _flat(both, arrays, cotangents, pairs=True)
+        return _flat(both, arrays, cotangents)
     return both([to_native(a) for a in arrays], tuple(to_native(g) for g in cotangents))
 
 
 def _jitted(fn, kwargs, wrt):
-    # repr tells 1, 1.0 and True apart, which are one key to a dict
-    key = repr(sorted(kwargs.items()))
-    try:
-        return _kept(fn, key, tuple(sorted(kwargs.items())), wrt)
+    items = tuple(sorted(kwargs.items()))
+    try:   # repr tells 1, 1.0 and True apart, which are one key to a dict
+        return _kept(fn, repr(items), items, wrt)
     except TypeError:   # an unhashable argument: compile for this call only
-        return _kept.__wrapped__(fn, key, tuple(sorted(kwargs.items())), wrt)
+        return _kept.__wrapped__(fn, repr(items), items, wrt)
 
 
 @functools.cache
 def _kept(fn, key, items, wrt):
-    """One compiled function per twin, kwargs and wrt: the forward when wrt is None, else
-    (outputs, vjp of the arrays in wrt)."""
+    """One compiled function per twin, kwargs (``key``) and wrt: the forward when wrt is
+    None, else (outputs, vjp of the arrays in wrt)."""
     kwargs = dict(items)
     if wrt is None:
         return jax.jit(lambda *xs: fn(*xs, **kwargs))
@@ -121,10 +118,10 @@ def _kept(fn, key, items, wrt):
     return jax.jit(both)
 
 
-def _flat(call, arrays, cotangents, pairs=False):
-    """``call`` on the arrays and cotangents flattened and zero-padded to a bucket size,
-    the padding cut off the results and each given back its array's shape. Every array
-    and cotangent of an elementwise op has the same shape."""
+def _flat(call, arrays, cotangents):
+    """``call`` on the arrays and cotangents flattened and zero-padded to a bucket size;
+    every array it returns with the padding cut off and the inputs' shape given back.
+    Every array and cotangent of an elementwise op has the same shape."""
     shape = np.shape(arrays[0])
     size = math.prod(shape)
     n = BUCKET * max(1, -(-size // BUCKET))
@@ -137,14 +134,7 @@ def _flat(call, arrays, cotangents, pairs=False):
         return np.asarray(t)[:size].reshape(shape)
 
     out = call([pad(a) for a in arrays], tuple(pad(g) for g in cotangents))
-    if pairs:
-        ys, gs = out
-        return _map(cut, ys), [cut(g) for g in gs]
-    return _map(cut, out)
-
-
-def _map(f, ys):
-    return tuple(f(y) for y in ys) if isinstance(ys, (tuple, list)) else f(ys)
+    return jax.tree_util.tree_map(cut, out)
 
 
 REPRO = """\
