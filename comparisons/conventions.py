@@ -8,6 +8,12 @@ them to classify mismatches as ``convention`` rather than ``fail``:
   below the smallest normal number comes back as 0 where numpy keeps the subnormal.
 - ``zero_sum``: the sign an exact zero takes when it comes out of a sum, which hangs on
   the value a reduction starts from and on the order of the additions.
+
+The "numpy" column is the reference the frameworks are compared with (``differs``): numpy's
+own behaviour, and for activations, losses and optimizers the true value or the rule
+refimpl documents, derived in reference_facts.py, never refimpl's output, so that a bug
+in refimpl cannot excuse itself as a convention. refimpl's own facts are measured like a
+framework's (``measure("refimpl")``) and held to that column by the tests.
 """
 
 from __future__ import annotations
@@ -17,9 +23,15 @@ import math
 
 import numpy as np
 
-from comparisons import FRAMEWORKS
+from comparisons import DTYPES, FRAMEWORKS
 
 _FMT = {True: "yes", False: "no", None: "n/a"}
+_FLUSH_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def _tiny(dtype: str) -> float:
+    from comparisons.ulp import finfo
+    return float(finfo(dtype).tiny)
 
 
 def _zero(v: float) -> str:
@@ -31,7 +43,6 @@ def _zero(v: float) -> str:
 def _torch():
     import torch
 
-    tiny = {dt: np.finfo(dt).tiny for dt in ("float32", "float64")}
     out = {
         "default_float": str(torch.tensor(1.0).dtype).removeprefix("torch."),
         "int32+float32": _try(lambda: str((torch.tensor([1], dtype=torch.int32)
@@ -42,9 +53,11 @@ def _torch():
                                        torch.ones(1, 1, dtype=torch.float64)).item()),
         "sum_axis_empty_tuple": _try(lambda: str(tuple(torch.sum(torch.ones(2, 3), dim=()).shape))),
     }
-    for dt, t in tiny.items():
-        x = torch.tensor([t], dtype=getattr(torch, dt))
+    for dt in _FLUSH_DTYPES:
+        x = torch.tensor([_tiny(dt)], dtype=getattr(torch, dt))
         out[f"flushes_subnormals.{dt}"] = bool((x * 0.5).item() == 0.0)
+        out[f"reads_subnormals_as_zero.{dt}"] = bool(
+            (torch.tensor([_tiny(dt) / 2], dtype=getattr(torch, dt)) * 4).item() == 0.0)
 
     import torch.nn.functional as F
 
@@ -103,9 +116,11 @@ def _tensorflow():
                                           tf.ones([1, 1], tf.float64))[0, 0])),
         "sum_axis_empty_tuple": _try(lambda: str(tuple(tf.reduce_sum(tf.ones([2, 3]), axis=[]).shape))),
     }
-    for dt in ("float32", "float64"):
-        x = tf.constant([np.finfo(dt).tiny], dtype=dt)
-        out[f"flushes_subnormals.{dt}"] = bool(float((x * 0.5).numpy()[0]) == 0.0)
+    for dt in _FLUSH_DTYPES:
+        x = tf.constant([_tiny(dt)], dtype=dt)
+        out[f"flushes_subnormals.{dt}"] = bool(float((x * tf.constant([0.5], dt)).numpy()[0]) == 0.0)
+        half = tf.constant(np.asarray([_tiny(dt) / 2], DTYPES[dt]))
+        out[f"reads_subnormals_as_zero.{dt}"] = bool(float((half * tf.constant([4.0], dt)).numpy()[0]) == 0.0)
 
     keras = tf.keras
 
@@ -186,9 +201,11 @@ def _jax():
         "zero_sum": _zero(float(jnp.matmul(-jnp.zeros((1, 1)), jnp.ones((1, 1)))[0, 0])),
         "sum_axis_empty_tuple": _try(lambda: str(jnp.sum(jnp.ones((2, 3)), axis=()).shape)),
     }
-    for dt in ("float32", "float64"):
-        x = jnp.asarray([np.finfo(dt).tiny], dtype=dt)
-        out[f"flushes_subnormals.{dt}"] = bool(float((x * 0.5)[0]) == 0.0)
+    for dt in _FLUSH_DTYPES:
+        x = jnp.asarray([_tiny(dt)], dtype=dt)
+        out[f"flushes_subnormals.{dt}"] = bool(float((x * jnp.asarray([0.5], dt))[0]) == 0.0)
+        half = jnp.asarray(np.asarray([_tiny(dt) / 2], DTYPES[dt]))
+        out[f"reads_subnormals_as_zero.{dt}"] = bool(float((half * jnp.asarray([4.0], dt))[0]) == 0.0)
 
     import jax
     import optax
@@ -244,19 +261,28 @@ def _jax():
 
 
 def _numpy():
+    """numpy's own facts, and the reference for the rest (reference_facts.py)."""
+    from comparisons import reference_facts   # it imports this module's helpers
+
     return {
         "default_float": np.array(1.0).dtype.name,
         "int32+float32": (np.array([1], np.int32) + np.array([1.0], np.float32)).dtype.name,
         "float16+float32": (np.array([1.0], np.float16) + np.array([1.0], np.float32)).dtype.name,
         "zero_sum": _zero(float(np.matmul(-np.zeros((1, 1)), np.ones((1, 1)))[0, 0])),
         "sum_axis_empty_tuple": str(np.sum(np.ones((2, 3)), axis=()).shape),
-        "flushes_subnormals.float32": bool(np.float32(np.finfo(np.float32).tiny) * np.float32(0.5) == 0),
-        "flushes_subnormals.float64": bool(np.finfo(np.float64).tiny * 0.5 == 0),
-    } | _refimpl()
+        **{f"flushes_subnormals.{dt}": bool(_np(dt, _tiny(dt)) * _np(dt, 0.5) == 0) for dt in _FLUSH_DTYPES},
+        **{f"reads_subnormals_as_zero.{dt}": bool(_np(dt, _tiny(dt) / 2) * _np(dt, 4) == 0)
+           for dt in _FLUSH_DTYPES},
+    } | reference_facts.facts()
+
+
+def _np(dtype, v):
+    return np.asarray([v], DTYPES[dtype])
 
 
 def _refimpl():
-    """The numpy column's activation and loss facts: refimpl's own choices."""
+    """refimpl's own activation, loss and optimizer facts, measured as a framework's are:
+    tests/test_conventions_reference.py holds them to the reference column."""
     import refimpl as r
 
     def at(f, x, dtype="float64"):
@@ -372,6 +398,8 @@ def _activation_facts(at, grad_at, *, leaky_relu, gelu, gelu_exact, relu, step, 
         "elu_grad_20": _num(grad_at(elu, -20.0, "float32")),
         "step_nan": _num(at(step, np.nan)),
         "softplus_30": _num(at(softplus, 30.0) - _SOFTPLUS_30),
+        "sigmoid_underflow": _num(at(sigmoid, -100.0, "float32")),
+        "sigmoid_underflow.float16": _num(at(sigmoid, -12.0, "float16")),
     }
 
 
@@ -421,12 +449,14 @@ def _soft_ce_args(array):
     return array([[-np.inf, 0.0, 1.0]]), array([[0.0, 1.0, 0.0]])
 
 
-_PROBES = {"numpy": _numpy, "torch": _torch, "tensorflow": _tensorflow, "jax": _jax}
+_PROBES = {"numpy": _numpy, "refimpl": _refimpl, "torch": _torch, "tensorflow": _tensorflow,
+           "jax": _jax}
 
 
 @functools.lru_cache(maxsize=None)
 def measure(framework: str) -> dict | None:
-    """Measured facts for one framework (or numpy); None when it is not installed."""
+    """Facts for one framework, "refimpl", or "numpy" (the reference); None when it is
+    not installed."""
     try:
         return _PROBES[framework]()
     except ImportError:
@@ -434,22 +464,29 @@ def measure(framework: str) -> dict | None:
 
 
 def value(framework: str, key: str) -> str:
-    """The measured fact ``key`` for a framework ("numpy": refimpl's), as printed."""
+    """The fact ``key`` for a framework ("numpy": the reference), as printed."""
     v = (measure(framework) or {}).get(key)
     return _FMT[v] if isinstance(v, bool) or v is None else str(v)
 
 
 def differs(framework: str, key: str) -> bool:
-    """Whether the framework's measured ``key`` differs from refimpl's: only then can a
-    mismatch be put down to that convention."""
+    """Whether the framework's measured ``key`` differs from the reference (the numpy
+    column, never refimpl's output): only then can a mismatch be put down to that convention."""
     m, ref = measure(framework), measure("numpy")
     return bool(m and ref and key in m and key in ref and m[key] != ref[key])
 
 
+def reads_subnormals_as_zero(framework: str, dtype: str) -> bool:
+    """Whether the framework reads ``dtype`` inputs below the smallest normal as 0
+    (denormals-are-zero on CPU): step(1e-40) is 0 there, and inf * 1e-40 is NaN."""
+    return bool((measure(framework) or {}).get(f"reads_subnormals_as_zero.{dtype}"))
+
+
 def flushes_subnormals(framework: str, dtype: str) -> bool:
-    m = measure(framework) or {}
-    # bfloat16 shares float32's exponent range and is computed in float32 on CPU.
-    return bool(m.get(f"flushes_subnormals.{'float32' if dtype in ('float16', 'bfloat16') else dtype}"))
+    """Whether the framework flushes ``dtype`` results below its smallest normal to 0:
+    measured per dtype (float16 is computed in float32 on CPU, where its subnormals are
+    normal numbers: none flushes them; bfloat16's are float32's, which tf and XLA flush)."""
+    return bool((measure(framework) or {}).get(f"flushes_subnormals.{dtype}"))
 
 
 TOPICS = {
@@ -464,6 +501,15 @@ TOPICS = {
                  "term (-0.0 is the true IEEE identity); exact zeros from sums differ in sign"),
     "sum_axis_empty_tuple": ("sum over axis=() of a (2, 3) tensor: result shape",
                              "an empty axis tuple means 'no axis' or 'every axis' depending on the framework"),
+    **{f"reads_subnormals_as_zero.{dt}": (f"{dt} inputs below the smallest normal ({tiny}): read as 0",
+                                          "'yes' means denormals-are-zero on CPU: step(1e-40) is 0 and "
+                                          "inf * 1e-40 is NaN there")
+       for dt, tiny in (("float16", "6.1e-5"), ("bfloat16", "1.2e-38"), ("float32", "1.2e-38"),
+                        ("float64", "2.2e-308"))},
+    "flushes_subnormals.float16": ("float16 results below the smallest normal (6.1e-5)",
+                                   "as float32"),
+    "flushes_subnormals.bfloat16": ("bfloat16 results below the smallest normal (1.2e-38)",
+                                    "as float32"),
     "flushes_subnormals.float32": ("float32 results below the smallest normal (1.2e-38)",
                                    "'yes' means flushed to 0 (flush-to-zero on CPU); gradients of "
                                    "tiny values vanish"),
@@ -491,7 +537,7 @@ TOPICS = {
                              "when to the negative side (x > 0)"),
     "grad_at_0.step": ("d step/dx at x = 0 (heaviside)",
                        "a step passes no gradient; a framework may also refuse to differentiate it"),
-    "grad_at_0.abs": ("d|x|/dx at x = 0 (numpy column: refimpl's mae)",
+    "grad_at_0.abs": ("d|x|/dx at x = 0 (numpy column: sign(0), as refimpl's mae)",
                       "the subgradient of |x| at 0 (mae, L1 penalties): 0 (sign(0)) or 1"),
     "grad_at_0.elu": ("d elu/dx at x = 0 with alpha = 0.5",
                       "elu's derivative jumps at 0 unless alpha = 1: 1 from the right, alpha from the left"),
@@ -518,6 +564,11 @@ TOPICS = {
                         "others): a NaN loss may or may not show up"),
     "step_nan": ("step(NaN) (heaviside)",
                  "a NaN input may come out as 0 and hide the bad value downstream"),
+    "sigmoid_underflow": ("sigmoid(-100.0) in float32 (exact 3.7e-44, a subnormal)",
+                          "computed as 1 / (1 + e^-x), e^100 overflows float32 and the result is "
+                          "0: below x = -88.7 sigmoid, silu and their gradients come out 0"),
+    "sigmoid_underflow.float16": ("sigmoid(-12.0) in float16 (exact 6.1e-6, a subnormal)",
+                                  "0 where float16 is computed in float16: e^12 overflows it"),
     "softplus_30": ("softplus(30.0) minus its exact value, float64",
                     "a linear threshold (torch: x itself above 20) trades about 1e-13 for speed; "
                     "the torch twin passes threshold=40 to get the exact function"),

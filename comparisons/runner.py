@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import datetime as _dt
+from collections import Counter
 import functools
 import math
 import platform
@@ -27,7 +28,7 @@ import threading
 
 import numpy as np
 
-from comparisons import FRAMEWORKS, conventions, harness, import_everything, registry, trajectory
+from comparisons import FRAMEWORKS, conventions, harness, import_everything, regions, registry, trajectory
 
 PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
@@ -62,6 +63,7 @@ class _Row:
         self.errs = dict(max_abs_err=0.0, max_rel_err=0.0, max_ulp=0.0, tol_ratio=0.0)
         self.rtol = self.atol = None
         self.detail, self.repro, self.worst = "", None, "missing"
+        self.coverage = None   # the job's regions visited (comparisons/regions.py); None: a training run
 
     def add(self, o: harness.Outcome):
         self.counts[o.status] = self.counts.get(o.status, 0) + 1
@@ -90,14 +92,17 @@ class _Row:
             "repro": self.repro, "counts": dict(sorted(self.counts.items())),
             "detail": self.detail,
             "known_failure": op.known_failures.get((fw, dtype, check)),
+            "coverage": None if self.coverage is None else dict(sorted(self.coverage.items())),
         }
 
 
 # ------------------------------------------------------------------------- the jobs
 
-def _examples(name, dtype, check, seed, profile, rows, frameworks):
+def _examples(name, dtype, check, seed, profile, rows, frameworks, coverage=None, reference=None):
     """A hypothesis-driven function that runs every drawn case and folds it into rows: an
-    op's inputs (harness), or a training run's (task, seed) cases (trajectory)."""
+    op's inputs (harness), or a training run's (task, seed) cases (trajectory). An op's
+    cases also add the regions they visit to ``coverage`` (a Counter); with no
+    frameworks they are only drawn. ``reference`` replaces refimpl's (the canaries)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
@@ -108,7 +113,11 @@ def _examples(name, dtype, check, seed, profile, rows, frameworks):
     else:
         op = registry.OPS[name]
         cases, count = op.inputs(dtype), PROFILES[profile]
-        outcomes = lambda case: harness.run_case(op, case, dtype, check, frameworks)   # noqa: E731
+
+        def outcomes(case):
+            if coverage is not None:
+                coverage.update(regions.coverage(op.regions, dtype, case))
+            return harness.run_case(op, case, dtype, check, frameworks, reference) if frameworks else []
 
     @hseed(seed)
     @settings(max_examples=count, deadline=None, database=None,
@@ -154,8 +163,32 @@ def _run_jobs(jobs, profile, frameworks, seed):
     for name, dtype, check in jobs:
         for fw in frameworks:
             rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
-        _examples(name, dtype, check, seed, profile, rows, frameworks)()
+        coverage = Counter() if name in registry.OPS else None
+        _examples(name, dtype, check, seed, profile, rows, frameworks, coverage)()
+        for fw in frameworks:
+            rows[(name, fw, dtype, check)].coverage = coverage
     return rows
+
+
+def rows_with(reference, name: str, dtype: str, check: str, frameworks, seed: int = 0,
+              profile: str = "ci") -> dict:
+    """The rows a report's job gets when ``reference`` stands in for refimpl's op: the very
+    cases ``run`` draws (the canaries: a bug must show in these, not in a search)."""
+    with _ready_lock:
+        _ready_to_draw()
+    rows = {(name, fw, dtype, check): _Row(name, fw, dtype, check) for fw in frameworks}
+    _examples(name, dtype, check, seed, profile, rows, tuple(frameworks), None, reference)()
+    return {fw: rows[(name, fw, dtype, check)] for fw in frameworks}
+
+
+def coverage(name: str, dtype: str, seed: int = 0, profile: str = "ci") -> Counter:
+    """The regions an op's job visits in ``dtype``: the very cases a report draws (the
+    forward and grad jobs draw the same), drawn and classified, not run."""
+    with _ready_lock:
+        _ready_to_draw()
+    out = Counter()
+    _examples(name, dtype, "forward", seed, profile, {}, (), out)()
+    return out
 
 
 def _accuracy(ops, frameworks, dtypes, checks, size):

@@ -190,7 +190,7 @@ def _followed_convention(run, case, dtype, fw, fn, got, rtol):
         if _judge(alt, got, rtol)[0]:
             topic = conventions.TOPICS[key][0]
             return (f"{topic}: {conventions.value(fw, key)} in {fw}, "
-                    f"{conventions.value('numpy', key)} in refimpl; the run matches refimpl "
+                    f"{conventions.value('numpy', key)} in the reference; the run matches refimpl "
                     f"with {options} at every step (measured: conventions '{key}')")
     return None
 

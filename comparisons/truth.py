@@ -39,7 +39,8 @@ trouble is known to sit, each with its two neighbours on either side: the exp/si
 saturation and underflow edges of the dtype (sigmoid'(x) near 18.7 in float32 / 37 in
 float64; sigmoid(-100) in float32; exp underflow at -87.3/-103.97 and -708.4/-745.1), the
 GELU tails (x near -11 and -13 in float32, -37.5 and -38.5 in float64), the roots of the
-derivatives of GELU (-0.7518), tanh-GELU (-0.7522) and SiLU (-1.2785). Losses are swept in
+derivatives of GELU (-0.7518), tanh-GELU (-0.7522) and SiLU (-1.2785), and the edges of
+the bands the conformance draws visit (``comparisons.regions``: one list for both). Losses are swept in
 the prediction with fixed targets (``settings`` of each sweep: mse, mae, huber at t = 0 and
 0.7; binary_cross_entropy at t = 0, 1, 0.25 over p in (0, 1), log-spaced down to the
 smallest subnormal and up to 1 - eps/2; the logits form at t = 0, 1; gaussian_nll once in
@@ -75,7 +76,7 @@ from typing import Callable
 import mpmath
 import numpy as np
 
-from comparisons import FRAMEWORKS, cache_dir, three_digits
+from comparisons import FRAMEWORKS, cache_dir, regions, three_digits
 from comparisons.ulp import finfo, ulp as float_ulp
 
 PREC = 200                 # bits of the truth
@@ -406,7 +407,8 @@ def _real_grid(dtype, size):
     special = [0.0, 0.5, 1.0, float(fi.eps), float(fi.smallest_subnormal),
                2 * float(fi.smallest_subnormal), float(fi.tiny),
                float(fi.tiny) - float(fi.smallest_subnormal), float(fi.max), float(fi.max) / 2]
-    edges = _neighbours(_EDGES[dtype] + special[1:], dt)
+    # and the edges of every band the conformance draws visit (one list: comparisons.regions)
+    edges = _neighbours(_EDGES[dtype] + special[1:] + regions.edges(dtype), dt)
     pts = np.concatenate([np.linspace(-10, 10, n1), np.linspace(-120, 120, n2),
                           np.linspace(-800, 800, n3), mags, -mags]).astype(dt)
     pts = np.concatenate([pts, np.asarray(edges, dt), -np.asarray(edges, dt),

@@ -5,7 +5,9 @@ implementation). A *regression* -- the exit code is then 1 -- is
 
 - a row that is now ``fail`` or ``error`` and was not (a new row counts from nothing);
 - a refimpl accuracy row above its target (comparisons/truth.py ``TARGET_ULP``) that was
-  within it.
+  within it;
+- a region of an op's inputs (comparisons/regions.py) that a job visited and no longer
+  does: the verdicts now rest on less.
 
 Everything else is listed but does not change the exit code: fixes, other status changes
 (pass -> convention), rows added or removed, environment changes (a new framework
@@ -33,10 +35,13 @@ class Diff:
     more_accurate: list = field(default_factory=list)    # (key, old ulp, new ulp)
     less_accurate: list = field(default_factory=list)
     accuracy_regressions: list = field(default_factory=list)
+    coverage_lost: list = field(default_factory=list)      # ((op, dtype), [regions])
+    coverage_gained: list = field(default_factory=list)
+    coverage_new: bool = False                              # OLD recorded none
 
     @property
     def regressed(self) -> bool:
-        return bool(self.regressions or self.accuracy_regressions
+        return bool(self.regressions or self.accuracy_regressions or self.coverage_lost
                     or any(r["status"] in BAD for r in self.added))
 
 
@@ -79,6 +84,7 @@ def diff(old: dict, new: dict, target_ulp: float | None = None) -> Diff:
             d.changed.append((k, was, r))
     d.removed = [r for k, r in before.items() if k not in after]
 
+    _coverage_diff(d, _coverage(old), _coverage(new))
     acc_before = {_acc_key(a): a for a in old.get("accuracy") or []}
     for a in new.get("accuracy") or []:
         k = _acc_key(a)
@@ -92,6 +98,30 @@ def diff(old: dict, new: dict, target_ulp: float | None = None) -> Diff:
         elif u0 > max(u1 * ACCURACY_FACTOR, u1 + 0.5):
             d.more_accurate.append((k, u0, u1))
     return d
+
+
+def _coverage(doc) -> dict:
+    """(op, dtype) -> the regions its job visited (every row of a job records the same)."""
+    out = {}
+    for r in doc["results"]:
+        if r.get("coverage") is not None:
+            out.setdefault((r["op"], r["dtype"]), r["coverage"])
+    return out
+
+
+def _coverage_diff(d: Diff, before: dict, after: dict) -> None:
+    if not before:
+        d.coverage_new = bool(after)
+        return
+    for k, cov in after.items():
+        if k not in before:
+            continue
+        was = {n for n, c in before[k].items() if c}
+        now = {n for n, c in cov.items() if c}
+        if was - now:
+            d.coverage_lost.append((k, sorted(was - now)))
+        if now - was:
+            d.coverage_gained.append((k, sorted(now - was)))
 
 
 def _name(k):
@@ -116,11 +146,17 @@ def render(d: Diff) -> str:
                for r in d.added if r["status"] in BAD])
     section("ACCURACY REGRESSIONS (refimpl above its target)",
             [f"{_name(k)}: {_u(a)} -> {_u(b)} ULP" for k, a, b in d.accuracy_regressions])
+    section("COVERAGE LOST (regions no longer visited)",
+            [f"{_name(k)}: {', '.join(names)}" for k, names in d.coverage_lost])
     section("fixed", [f"{_name(k)}: {was} -> {r['status']}" for k, was, r in d.fixed])
     section("other status changes", [f"{_name(k)}: {was} -> {r['status']}" for k, was, r in d.changed])
     section("less accurate", [f"{_name(k)}: {_u(a)} -> {_u(b)} ULP" for k, a, b in d.less_accurate])
     section("more accurate", [f"{_name(k)}: {_u(a)} -> {_u(b)} ULP" for k, a, b in d.more_accurate])
     section("rows added", [f"{_name(_key(r))}: {r['status']}" for r in d.added if r["status"] not in BAD])
     section("rows removed", [f"{_name(_key(r))}: was {r['status']}" for r in d.removed])
+    section("coverage gained (regions now visited)",
+            [f"{_name(k)}: {', '.join(names)}" for k, names in d.coverage_gained])
+    if d.coverage_new:
+        out.extend(["coverage: first recorded in the new report (the old one has none)", ""])
     verdict = "regressed" if d.regressed else "no regression"
     return "\n".join(out + [verdict if out else "no changes"]) + "\n"

@@ -46,7 +46,7 @@ pre { background:var(--code); padding:.6rem; overflow:auto; border-radius:4px; m
 .s-fail { background:var(--fail); } .s-error { background:var(--error); }
 .s-unsupported { background:var(--unsupported); } .s-missing { background:var(--missing); }
 table.matrix td { padding:0; width:1.6rem; height:1.2rem; }
-table.matrix td a { display:block; width:100%; height:1.2rem; }
+table.matrix td a { display:block; width:100%; height:1.2rem; font-size:10px; text-align:center; color:#222; text-decoration:none; }
 table.matrix th { font-weight:normal; font-size:11px; white-space:nowrap; }
 .bar { display:inline-block; width:60px; height:8px; background:var(--line); border-radius:4px;
   vertical-align:middle; margin-right:.3rem; position:relative; overflow:hidden; }
@@ -147,14 +147,51 @@ def _matrix(results: list[dict]) -> str:
                 s = _worst([r["status"] for r in rs])
                 tip = "; ".join(f"{r['check']} {r['status']}" + (
                     f" err/tol {_g(r.get('tol_ratio'))}" if r.get("tol_ratio") is not None else "")
+                    + "".join(f", {n} {c}/{r['examples']}" for c, n in _excused(r))
                     for r in rs)
                 row.append(f'<td class="s-{s}" title="{_e(op)} {fw} {d}: {_e(tip)}">'
-                           f'<a href="#op-{_anchor(op)}" aria-label="{s}"></a></td>')
+                           f'<a href="#op-{_anchor(op)}" aria-label="{s}">{_cell_text(s, rs)}</a></td>')
         rows.append(row)
     legend = " ".join(_badge(s) for s in STATUSES)
     return (f'<section id="matrix"><h2>Coverage</h2><p>Each cell is one op, framework and '
-            f"dtype, coloured by the worst status of its checks (hover for each check). "
+            f"dtype, coloured by the worst status of its checks (hover for each check). An "
+            f"empty green cell: every example agreed outright. A number: every example agreed "
+            f"except that many, each explained by a named, measured convention. "
             f"{legend}</p>{_table(head, rows, 'matrix')}</section>")
+
+
+def _excused(r: dict) -> list:
+    """(count, status) of the examples of a row that did not pass outright."""
+    return [(r["counts"][s], s) for s in ("convention",) if r.get("counts", {}).get(s)]
+
+
+def _cell_text(status: str, rs: list) -> str:
+    """A matrix cell's text: the examples a convention explains, where that is the worst."""
+    if status != "convention":
+        return ""
+    return str(sum(c for r in rs for c, _ in _excused(r)))
+
+
+def _coverage(rows: list[dict]) -> str:
+    """Per dtype, where the job's inputs fell (comparisons/regions.py): the share of
+    finite values that were ordinary, then every band, special and shape edge visited."""
+    seen = {}
+    for r in rows:
+        if r.get("coverage") is not None:
+            seen.setdefault(r["dtype"], r["coverage"])
+    if not seen:
+        return ""
+    body = []
+    for dtype, cov in seen.items():
+        finite = sum(c for n, c in cov.items() if n not in ("nan", "inf") and not n.startswith("rank")
+                     and n != "zero-size")
+        share = cov.get("ordinary", 0) / finite if finite else 0.0
+        rest = " · ".join(f"{_e(n)} {c}" for n, c in cov.items() if n != "ordinary")
+        body.append([dtype, f'<td class="num">{share:.0%} of {finite}</td>',
+                     f"<span class=muted>{rest}</span>"])
+    return ("<p class=muted>Inputs drawn, per dtype: the share of finite values in the op's "
+            "ordinary range, then how many fell in each band, special value and shape edge.</p>"
+            + _table(["dtype", "ordinary", "bands, specials, shapes"], body))
 
 
 def _headroom_cell(r: dict) -> str:
@@ -195,7 +232,7 @@ def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> str:
            "</span></h3>",
            "<p class=muted>Headroom: the largest error as a fraction of the tolerance "
            "(|err| / (atol + rtol·scale); a full bar is the tolerance), then in ULPs.</p>",
-           _table(["dtype", "check", "rtol"] + fws, body)]
+           _table(["dtype", "check", "rtol"] + fws, body), _coverage(rows)]
     for sweep, panels in acc.get(op, {}).items():
         out.append(f"<h4>Accuracy of <code>{_e(sweep)}</code> against the 200-bit truth</h4>")
         out.append('<div class="plot">' + plots.accuracy(
