@@ -229,6 +229,12 @@ def classify(regions: Regions, dtype: str, x: np.ndarray) -> Counter:
     return +out
 
 
+def finite(cov) -> int:
+    """How many of a coverage's values were finite (the shape and keyword entries aside)."""
+    return sum(c for n, c in cov.items() if n not in ("nan", "inf", "zero-size")
+               and not n.startswith("rank") and "=" not in n)
+
+
 def shape_regions(*xs) -> set:
     """A case's shape edges: its largest rank, and whether any array is empty."""
     r = max(np.ndim(x) for x in xs)
@@ -237,9 +243,12 @@ def shape_regions(*xs) -> set:
 
 
 def coverage(regions: Regions, dtype: str, case) -> Counter:
-    """One case's regions: its values' (see ``classify``) and its shapes'."""
+    """One case's regions: its values' (see ``classify``), its shapes' and its keyword
+    arguments' ("axis=-1", "reduction='sum'": every axis, keepdims and reduction a run
+    tried)."""
     out = sum((classify(regions, dtype, case.arrays[i]) for i in regions.args), Counter())
     out.update(shape_regions(*case.arrays))
+    out.update(f"{k}={v!r}" for k, v in case.kwargs.items())
     return out
 
 

@@ -1,10 +1,14 @@
 """Coverage: the report's own draws reach what users compute and where each op breaks.
 
-``runner.coverage`` draws exactly the cases a ci report runs (same seed, same count) and
-classifies them by the op's regions (comparisons/regions.py), without running them.
+Every row of the ci report records its job's coverage (comparisons/regions.py); the
+committed report's is checked here for every op and dtype, and ``runner.coverage`` (the
+very cases a ci report draws, classified, not run) shows it is the code's.
 """
 
+import functools
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,19 +18,41 @@ from comparisons import registry, regions as R, runner
 from comparisons.strategies import Case
 
 
-def finite(cov) -> int:
-    return sum(c for n, c in cov.items()
-               if n not in ("nan", "inf", "zero-size") and not n.startswith("rank"))
+REPORT = Path(__file__).parents[1] / "reports" / "parity.json"
+
+
+@functools.cache
+def committed_coverage() -> dict:
+    """(op, dtype) -> the coverage the committed ci report recorded."""
+    if not REPORT.exists():
+        pytest.skip("no committed report yet")
+    out = {}
+    for r in json.loads(REPORT.read_text())["results"]:
+        if r.get("coverage") is not None:
+            out.setdefault((r["op"], r["dtype"]), r["coverage"])
+    return out
 
 
 @pytest.mark.parametrize("op", registry.OPS_LIST, ids=lambda op: op.name)
-def test_ci_draws_visit_every_region_and_are_mostly_ordinary(op):
+def test_ci_run_visits_every_region_and_is_mostly_ordinary(op):
+    """The ci report (every op and dtype): every listed region visited, at least half of
+    the finite values ordinary."""
+    seen = committed_coverage()
     for dtype in op.dtypes:
-        cov = runner.coverage(op.name, dtype, seed=0, profile="ci")
-        missing = [r for r in op.regions.names(dtype) if not cov[r]]
-        assert not missing, f"{op.name} {dtype}: no ci draw in {missing}: {dict(cov)}"
-        assert cov["ordinary"] >= finite(cov) / 2, (
-            f"{op.name} {dtype}: {cov['ordinary']} of {finite(cov)} finite values ordinary")
+        cov = seen[(op.name, dtype)]
+        missing = [r for r in op.regions.names(dtype) if not cov.get(r)]
+        assert not missing, f"{op.name} {dtype}: no ci draw in {missing}: {cov}"
+        assert cov.get("ordinary", 0) >= R.finite(cov) / 2, (
+            f"{op.name} {dtype}: {cov.get('ordinary', 0)} of {R.finite(cov)} finite values ordinary")
+
+
+@pytest.mark.parametrize("op", registry.OPS_LIST, ids=lambda op: op.name)
+def test_the_committed_coverage_is_what_the_draws_give(op):
+    """The report's coverage is the code's: drawn again here (one dtype per op: the draws
+    cost), it must be the committed one exactly (a strategy changed without `make report`
+    fails here)."""
+    dtype = "float32" if "float32" in op.dtypes else op.dtypes[0]
+    assert dict(runner.coverage(op.name, dtype, seed=0, profile="ci")) == committed_coverage()[(op.name, dtype)]
 
 
 @pytest.mark.parametrize("op", registry.OPS_LIST, ids=lambda op: op.name)
@@ -60,10 +86,11 @@ def test_classify_names_every_value_once():
     assert sum(cov.values()) == x.size
 
 
-def test_shapes_are_counted_per_case():
-    r = registry.OPS["sigmoid"].regions
-    cov = R.coverage(r, "float64", Case((np.zeros((2, 0, 1, 3)),)))
+def test_shapes_and_keywords_are_counted_per_case():
+    r = registry.OPS["sum"].regions
+    cov = R.coverage(r, "float64", Case((np.zeros((2, 0, 1, 3)),), {"axis": (0, 2), "keepdims": True}))
     assert cov["rank 4-5"] == 1 and cov["zero-size"] == 1 and cov["zero"] == 0
+    assert cov["axis=(0, 2)"] == 1 and cov["keepdims=True"] == 1 and R.finite(cov) == 0
 
 
 @settings(max_examples=50, database=None, deadline=None)

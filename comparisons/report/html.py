@@ -13,7 +13,7 @@ import html
 import re
 from collections import Counter, defaultdict
 
-from comparisons import FRAMEWORKS, harness
+from comparisons import FRAMEWORKS, harness, regions
 from comparisons.report import markdown, plots, row_id
 from comparisons.report.markdown import _g, _ulps
 
@@ -183,8 +183,7 @@ def _coverage(rows: list[dict]) -> str:
         return ""
     body = []
     for dtype, cov in seen.items():
-        finite = sum(c for n, c in cov.items() if n not in ("nan", "inf") and not n.startswith("rank")
-                     and n != "zero-size")
+        finite = regions.finite(cov)
         share = cov.get("ordinary", 0) / finite if finite else 0.0
         rest = " · ".join(f"{_e(n)} {c}" for n, c in cov.items() if n != "ordinary")
         body.append([dtype, f'<td class="num">{share:.0%} of {finite}</td>',
