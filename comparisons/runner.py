@@ -98,18 +98,21 @@ class _Row:
 
 # ------------------------------------------------------------------------- the jobs
 
-def _examples(name, dtype, check, seed, profile, rows, frameworks, coverage=None, reference=None):
+def _examples(name, dtype, checks, seed, profile, rows, frameworks, coverage=None, reference=None):
     """A hypothesis-driven function that runs every drawn case and folds it into rows: an
-    op's inputs (harness), or a training run's (task, seed) cases (trajectory). An op's
-    cases also add the regions they visit to ``coverage`` (a Counter); with no
-    frameworks they are only drawn. ``reference`` replaces refimpl's (the canaries)."""
+    op's inputs (harness) for each of ``checks`` (forward and grad judge the same draws,
+    drawn once), or a training run's (task, seed) cases (trajectory). An op's cases also
+    add the regions they visit to ``coverage`` (a Counter); with no frameworks they are
+    only drawn. ``reference`` replaces refimpl's (the canaries)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
-    if check == trajectory.CHECK:
+    if checks == (trajectory.CHECK,):
         run = trajectory.RUNS_BY_NAME[name]
         cases, count = trajectory.cases(), trajectory.EXAMPLES[profile]
-        outcomes = lambda case: trajectory.run_case(run, case, dtype, frameworks)   # noqa: E731
+
+        def outcomes(case):
+            return [(trajectory.CHECK, o) for o in trajectory.run_case(run, case, dtype, frameworks)]
     else:
         op = registry.OPS[name]
         cases, count = op.inputs(dtype), PROFILES[profile]
@@ -117,14 +120,15 @@ def _examples(name, dtype, check, seed, profile, rows, frameworks, coverage=None
         def outcomes(case):
             if coverage is not None:
                 coverage.update(regions.coverage(op.regions, dtype, case))
-            return harness.run_case(op, case, dtype, check, frameworks, reference) if frameworks else []
+            return [(check, o) for check in checks if frameworks
+                    for o in harness.run_case(op, case, dtype, check, frameworks, reference)]
 
     @hseed(seed)
     @settings(max_examples=count, deadline=None, database=None,
               derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
     @given(cases)
     def body(case):
-        for o in outcomes(case):
+        for check, o in outcomes(case):
             rows[(name, o.framework, dtype, check)].add(o)
 
     return body
@@ -156,17 +160,23 @@ _ready_lock = threading.Lock()
 
 
 def _run_jobs(jobs, profile, frameworks, seed):
-    """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s."""
+    """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s. The
+    checks of one op and dtype share their draws: one hypothesis run judges them all."""
     with _ready_lock:
         _ready_to_draw()
     rows = {}
+    groups = {}
     for name, dtype, check in jobs:
-        for fw in frameworks:
-            rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
+        groups.setdefault((name, dtype), []).append(check)
+    for (name, dtype), checks in groups.items():
+        for check in checks:
+            for fw in frameworks:
+                rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
         coverage = Counter() if name in registry.OPS else None
-        _examples(name, dtype, check, seed, profile, rows, frameworks, coverage)()
-        for fw in frameworks:
-            rows[(name, fw, dtype, check)].coverage = coverage
+        _examples(name, dtype, tuple(checks), seed, profile, rows, frameworks, coverage)()
+        for check in checks:
+            for fw in frameworks:
+                rows[(name, fw, dtype, check)].coverage = coverage
     return rows
 
 
@@ -177,7 +187,7 @@ def rows_with(reference, name: str, dtype: str, check: str, frameworks, seed: in
     with _ready_lock:
         _ready_to_draw()
     rows = {(name, fw, dtype, check): _Row(name, fw, dtype, check) for fw in frameworks}
-    _examples(name, dtype, check, seed, profile, rows, tuple(frameworks), None, reference)()
+    _examples(name, dtype, (check,), seed, profile, rows, tuple(frameworks), None, reference)()
     return {fw: rows[(name, fw, dtype, check)] for fw in frameworks}
 
 
@@ -187,7 +197,7 @@ def coverage(name: str, dtype: str, seed: int = 0, profile: str = "ci") -> Count
     with _ready_lock:
         _ready_to_draw()
     out = Counter()
-    _examples(name, dtype, "forward", seed, profile, {}, (), out)()
+    _examples(name, dtype, ("forward",), seed, profile, {}, (), out)()
     return out
 
 
@@ -284,7 +294,11 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
             for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
             for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
     train = trajectory.CHECK in checks and (not ops or any(n in trajectory.RUNS_BY_NAME for n in ops))
-    calls = [(job, _run_jobs, ([job], profile, tuple(frameworks), seed)) for job in jobs]
+    # one call per op (or training run) and dtype: its checks share their draws
+    by_pair = {}
+    for name, d, c in jobs:
+        by_pair.setdefault((name, d), []).append((name, d, c))
+    calls = [(pair, _run_jobs, (group, profile, tuple(frameworks), seed)) for pair, group in by_pair.items()]
     extras = []   # one call for each other section
     if accuracy and acc_ops != []:
         extras.append(("accuracy", _accuracy,
@@ -295,8 +309,8 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     rows, extra, done = {}, {}, 0
     if progress is not None:
         progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
-                        for fw in frameworks}, len(jobs))
-    pool = contextlib.nullcontext(executor) if executor is not None else _local(workers, len(jobs))
+                        for fw in frameworks}, len(calls))
+    pool = contextlib.nullcontext(executor) if executor is not None else _local(workers, len(calls))
     with pool as ex, contextlib.closing(_finished(ex, calls, extras)) as finished:
         for key, result in finished:
             if key in _EXTRAS:
@@ -307,7 +321,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
             if progress is not None:
                 progress.job_done(result, " ".join(key))
                 pending = [_EXTRAS[k] for k, _f, _a in extras if k not in extra]
-                if done == len(jobs) and pending:
+                if done == len(calls) and pending:
                     progress.note("waiting for " + " and ".join(pending))
     if progress is not None:
         progress.finish()

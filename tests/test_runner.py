@@ -12,7 +12,8 @@ import pytest
 from comparisons import cli, runner
 
 ROOT = Path(__file__).resolve().parents[1]
-# Four jobs (mul and sigmoid, forward and grad), small enough for a cluster to start and run.
+# Two calls (mul and sigmoid, each judging forward and grad on one draw), small enough for a
+# cluster to start and run.
 SMALL = dict(profile="dev", frameworks=("torch",), seed=5, ops=["mul", "sigmoid"],
              dtypes=["float32"], accuracy=False)
 
@@ -39,7 +40,7 @@ class _Counting(cf.ThreadPoolExecutor):
 def test_a_thread_pool_of_the_callers_gives_the_local_document(local):
     with _Counting(2) as pool:
         doc = runner.run(**SMALL, executor=pool)
-        assert pool.submitted == 4 + 1             # every job, and the conventions, went through it
+        assert pool.submitted == 2 + 1             # every job, and the conventions, went through it
         assert pool.submit(int, "7").result() == 7   # and it is left open for the caller
     assert _strip(doc) == _strip(local)
 
