@@ -145,7 +145,7 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
     if (inf & (r != g)).any():
         return at(inf & (r != g), "inf mismatch", "inf")
     fin = ~nan_r & ~inf
-    s = np.abs(r) if scale is None else np.broadcast_to(np.abs(np.asarray(scale, np.float64)), r.shape)
+    s = _yardstick(scale, r)
     # Overflow here only makes a ratio infinite, which is the right verdict: silence it.
     with np.errstate(all="ignore"):
         d = np.where(fin, np.abs(g - np.where(fin, r, 0)), 0.0)

@@ -229,6 +229,16 @@ def classify(regions: Regions, dtype: str, x: np.ndarray) -> Counter:
     return +out
 
 
+def by_job(results) -> dict:
+    """(op, dtype) -> the coverage its job recorded, from parity.json's result rows (every
+    row of a job records the same; training rows record none)."""
+    out = {}
+    for r in results:
+        if r.get("coverage") is not None:
+            out.setdefault((r["op"], r["dtype"]), r["coverage"])
+    return out
+
+
 def finite(cov) -> int:
     """How many of a coverage's values were finite (the shape and keyword entries aside)."""
     return sum(c for n, c in cov.items() if n not in ("nan", "inf", "zero-size")

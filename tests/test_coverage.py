@@ -26,11 +26,7 @@ def committed_coverage() -> dict:
     """(op, dtype) -> the coverage the committed ci report recorded."""
     if not REPORT.exists():
         pytest.skip("no committed report yet")
-    out = {}
-    for r in json.loads(REPORT.read_text())["results"]:
-        if r.get("coverage") is not None:
-            out.setdefault((r["op"], r["dtype"]), r["coverage"])
-    return out
+    return R.by_job(json.loads(REPORT.read_text())["results"])
 
 
 @pytest.mark.parametrize("op", registry.OPS_LIST, ids=lambda op: op.name)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from comparisons import regions
+
 BAD = ("fail", "error")
 ACCURACY_FACTOR = 1.5
 
@@ -84,7 +86,7 @@ def diff(old: dict, new: dict, target_ulp: float | None = None) -> Diff:
             d.changed.append((k, was, r))
     d.removed = [r for k, r in before.items() if k not in after]
 
-    _coverage_diff(d, _coverage(old), _coverage(new))
+    _coverage_diff(d, regions.by_job(old["results"]), regions.by_job(new["results"]))
     acc_before = {_acc_key(a): a for a in old.get("accuracy") or []}
     for a in new.get("accuracy") or []:
         k = _acc_key(a)
@@ -98,15 +100,6 @@ def diff(old: dict, new: dict, target_ulp: float | None = None) -> Diff:
         elif u0 > max(u1 * ACCURACY_FACTOR, u1 + 0.5):
             d.more_accurate.append((k, u0, u1))
     return d
-
-
-def _coverage(doc) -> dict:
-    """(op, dtype) -> the regions its job visited (every row of a job records the same)."""
-    out = {}
-    for r in doc["results"]:
-        if r.get("coverage") is not None:
-            out.setdefault((r["op"], r["dtype"]), r["coverage"])
-    return out
 
 
 def _coverage_diff(d: Diff, before: dict, after: dict) -> None:

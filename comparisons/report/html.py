@@ -175,14 +175,11 @@ def _cell_text(status: str, rs: list) -> str:
 def _coverage(rows: list[dict]) -> str:
     """Per dtype, where the job's inputs fell (comparisons/regions.py): the share of
     finite values that were ordinary, then every band, special and shape edge visited."""
-    seen = {}
-    for r in rows:
-        if r.get("coverage") is not None:
-            seen.setdefault(r["dtype"], r["coverage"])
+    seen = regions.by_job(rows)
     if not seen:
         return ""
     body = []
-    for dtype, cov in seen.items():
+    for (_op, dtype), cov in seen.items():
         finite = regions.finite(cov)
         share = cov.get("ordinary", 0) / finite if finite else 0.0
         rest = " · ".join(f"{_e(n)} {c}" for n, c in cov.items() if n != "ordinary")
