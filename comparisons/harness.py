@@ -164,13 +164,17 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
         # A flush to zero of the result itself ("subnormal"), or possibly of subnormal terms
         # of a sum ("flushed_terms": each term lost is below `tiny`, and no sum here has
         # more than 3**5 = 243 terms); convention_for accepts the latter for sums only.
-        if ((np.abs(r[bad]) < tiny) & (np.abs(g[bad]) < tiny)).all():
+        flushed = bad & (np.abs(r) < tiny) & (np.abs(g) < tiny)
+        terms = bad & (d <= MAX_TERMS * tiny)
+        if (flushed == bad).all():
             kind = "subnormal"
-        elif (np.abs(r[bad] - g[bad]) <= MAX_TERMS * tiny).all():
+        elif (terms == bad).all():
             kind = "flushed_terms"
         else:
             kind = "value"
-        i = tuple(int(k) for k in np.argwhere(bad)[np.argmax(ratio[bad])])
+        # shown: the worst element a flush does not explain, where there is one
+        shown = bad & ~(flushed | terms) if kind == "value" else bad
+        i = tuple(int(k) for k in np.argwhere(shown)[np.argmax(ratio[shown])])
         return Comparison(False, **errs, kind=kind, why=(
             f"at {i}: reference {r[i]!r}, got {g[i]!r}, |err| {d[i]:.3g} > "
             f"atol {atol:g} + rtol {rtol:g} * scale {s[i]:.3g}"))

@@ -99,23 +99,28 @@ class _Row:
 # ------------------------------------------------------------------------- the jobs
 
 def _examples(name, dtype, checks, seed, profile, rows, frameworks, coverage=None, reference=None):
-    """A hypothesis-driven function that runs every drawn case and folds it into rows: an
-    op's inputs (harness) for each of ``checks`` (forward and grad judge the same draws,
-    drawn once), or a training run's (task, seed) cases (trajectory). An op's cases also
-    add the regions they visit to ``coverage`` (a Counter); with no frameworks they are
-    only drawn. ``reference`` replaces refimpl's (the canaries)."""
+    """A function that runs every drawn case and folds it into rows: an op's inputs
+    (harness) for each of ``checks`` (forward and grad judge the same draws, drawn once),
+    or a training run's (task, seed) cases (trajectory). An op's cases also add the
+    regions they visit to ``coverage`` (a Counter); with no frameworks they are only
+    drawn. ``reference`` replaces refimpl's (the canaries).
+
+    Each entry of an op's pool of structures (``registry.Op.structures``) gets its share
+    of the examples, in a hypothesis run of its own: every shape, axis and reduction of
+    the pool is visited in every run (one run over the whole pool left some out)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
     if checks == (trajectory.CHECK,):
         run = trajectory.RUNS_BY_NAME[name]
-        cases, count = trajectory.cases(), trajectory.EXAMPLES[profile]
+        runs = [(trajectory.cases(), trajectory.EXAMPLES[profile])]
 
         def outcomes(case):
             return [(trajectory.CHECK, o) for o in trajectory.run_case(run, case, dtype, frameworks)]
     else:
         op = registry.OPS[name]
-        cases, count = op.inputs(dtype), PROFILES[profile]
+        n, count = len(op.structures), PROFILES[profile]
+        runs = [(op.inputs(dtype, i), count // n + (i < count % n)) for i in range(n)]
 
         def outcomes(case):
             if coverage is not None:
@@ -123,15 +128,17 @@ def _examples(name, dtype, checks, seed, profile, rows, frameworks, coverage=Non
             return [(check, o) for check in checks if frameworks
                     for o in harness.run_case(op, case, dtype, check, frameworks, reference)]
 
-    @hseed(seed)
-    @settings(max_examples=count, deadline=None, database=None,
-              derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
-    @given(cases)
     def body(case):
         for check, o in outcomes(case):
             rows[(name, o.framework, dtype, check)].add(o)
 
-    return body
+    def run_all():
+        for i, (cases, count) in enumerate(runs):
+            if count:
+                hseed(f"{seed}/{i}")(settings(
+                    max_examples=count, deadline=None, database=None, derandomize=False,
+                    suppress_health_check=list(HealthCheck), print_blob=False)(given(cases)(body)))()
+    return run_all
 
 
 def _count(name, check, profile) -> int:

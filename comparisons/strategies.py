@@ -1,4 +1,4 @@
-"""Hypothesis strategies for op inputs: shapes, values and the dtype they are drawn in.
+"""Hypothesis strategies for op inputs: shapes, structures and the cases built from them.
 
 A drawn ``Case`` holds the input arrays, the op's non-array arguments and a seed for
 the cotangents (the upstream gradients fed to every backward).
@@ -6,16 +6,13 @@ the cotangents (the upstream gradients fed to every backward).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
-from comparisons import DTYPES
+from comparisons.ulp import finfo
 
-SPECIALS = (math.nan, math.inf, -math.inf, 0.0, -0.0)
 MAX_SIDE = 3
 
 
@@ -35,56 +32,26 @@ class Case:
 
 
 def finite_max(dtype: str) -> float:
-    return float(np.finfo(DTYPES[dtype]).max) if dtype != "bfloat16" else 3.3895313892515355e38
+    return float(finfo(dtype).max)
 
 
-def elements(dtype: str, lo: float | None = None, hi: float | None = None, *,
-             specials: bool = False, min_magnitude: float = 0.0):
-    """Values representable in ``dtype``, within [lo, hi] (default: every finite value).
-
-    ``min_magnitude`` keeps values away from zero (sign drawn separately); ``specials``
-    mixes NaN, +-inf and +-0 in. bfloat16 values are drawn as float32 and rounded.
-    """
-    width = {"float16": 16, "bfloat16": 32, "float32": 32, "float64": 64}[dtype]
-    top = finite_max(dtype)
-    lo = _inward(-top if lo is None else max(lo, -top), width, up=True)
-    hi = _inward(top if hi is None else min(hi, top), width, up=False)
-    min_magnitude = _inward(min_magnitude, width, up=True)
-    if min_magnitude > 0:
-        mag = st.floats(min_magnitude, max(abs(lo), abs(hi)), width=width)
-        base = st.tuples(mag, st.booleans()).map(lambda t: -t[0] if t[1] else t[0]).filter(
-            lambda v: lo <= v <= hi)
-    else:
-        base = st.floats(lo, hi, width=width, allow_subnormal=False)
-    if specials:
-        base = st.one_of(base, st.sampled_from(SPECIALS))
-    return base
+def rng(seed: int) -> np.random.Generator:
+    """The generator of a case's values (its cotangents have the seed's own)."""
+    return np.random.default_rng((seed, 1))
 
 
-def _inward(v: float, width: int, up: bool) -> float:
-    """``v`` rounded to the nearest float of ``width`` bits on the inside of the bound
-    (hypothesis wants bounds that the drawn width represents exactly)."""
-    t = {16: np.float16, 32: np.float32, 64: np.float64}[width]
-    r = t(v)
-    if up and float(r) < v:
-        r = np.nextafter(r, t(np.inf))
-    elif not up and float(r) > v:
-        r = np.nextafter(r, t(-np.inf))
-    return float(r)
+@st.composite
+def case(draw, shapes: tuple, elems: tuple, kwargs: dict | None = None):
+    """A Case: one array per shape, its values from a ``regions.Mix`` each, and the
+    keyword arguments.
 
-
-def _cast(a: np.ndarray, dtype: str) -> np.ndarray:
-    return np.asarray(a).astype(DTYPES[dtype])
-
-
-def arrays(dtype: str, shape, elems):
-    """An array of ``dtype`` with the given shape (a tuple or a strategy of tuples).
-
-    Every element is drawn for itself (``fill=nothing``): by default hypothesis fills most
-    of an array with one value, and the shares of the regions (comparisons/regions.py)
-    would be those of that one value."""
-    draw_dtype = np.float32 if dtype == "bfloat16" else DTYPES[dtype]
-    return hnp.arrays(draw_dtype, shape, elements=elems, fill=st.nothing()).map(lambda a: _cast(a, dtype))
+    The arrays are sampled whole from the case's one seed. A hypothesis draw per element
+    cost more than running the case; a seed per array was no better: hypothesis copies
+    a number it drew earlier in a case into later draws (a third of the arrays came out
+    equal)."""
+    seed = draw(seeds)
+    values = rng(seed)
+    return Case(tuple(e.sample(values, s) for s, e in zip(shapes, elems)), dict(kwargs or {}), seed)
 
 
 @st.composite
@@ -103,13 +70,15 @@ def _shapes(draw):
 shapes = _shapes()
 seeds = st.integers(0, 2**32 - 1)
 
-# Pools of shapes. jax compiles a program per input shape (10-70 ms each, against
+# Pools of structures. jax compiles a program per input shape (10-70 ms each, against
 # 0.01 ms for a call), and freely drawn shapes (rank 0-5, sides 0-3: 1365 of them, far
 # more pairs) almost never repeat, so the ops that are not elementwise draw their
 # structure (shapes, and the arguments that change the program: axis, keepdims,
 # reduction) from a fixed pool of a dozen or so that covers every edge the free draws
 # reach; each compiles once per run. The values stay freely drawn. Elementwise ops, which
-# jax runs on one padded flat shape whatever the drawn one, keep ``shapes``.
+# jax runs on one padded flat shape whatever the drawn one, keep ``shapes``. A run gives
+# every entry of an op's pool its share of the examples (``registry.Op.structures``), so
+# each edge is visited in every run, not as the draws fall.
 
 # Mutually broadcastable pairs: equal shapes, a scalar against an array on either side,
 # both sides broadcast, a rank difference, a zero-size axis broadcast, and rank 5 with
@@ -120,15 +89,13 @@ BROADCAST_PAIRS = (((), ()), ((3,), ()), ((), (2, 3)), ((2, 3), (2, 3)), ((2, 1)
                    ((3, 3, 3, 3, 3), ()), ((1, 3, 1, 3, 1), (3, 1, 3, 1, 3)))
 
 
-def unary(dtype, elems, **kwargs):
-    """One array of any shape from rank 0 to 5 (zero-size axes included)."""
-    return st.builds(lambda x, s: Case((x,), dict(kwargs), s), arrays(dtype, shapes, elems), seeds)
-
-
 @st.composite
-def binary(draw, dtype, elems_a, elems_b=None):
-    """Two arrays of mutually broadcastable shapes (``BROADCAST_PAIRS``)."""
-    shape_a, shape_b = draw(st.sampled_from(BROADCAST_PAIRS))
-    a = draw(arrays(dtype, shape_a, elems_a))
-    b = draw(arrays(dtype, shape_b, elems_a if elems_b is None else elems_b))
-    return Case((a, b), {}, draw(seeds))
+def unary(draw, elems, kwargs=None, shape=None):
+    """One array of the given shape, or of any from rank 0 to 5 (zero-size axes
+    included), and the op's keyword arguments."""
+    return draw(case((draw(shapes) if shape is None else shape,), (elems,), kwargs))
+
+
+def binary(shapes, elems_a, elems_b=None, kwargs=None):
+    """Two arrays of the given mutually broadcastable shapes (an entry of ``BROADCAST_PAIRS``)."""
+    return case(shapes, (elems_a, elems_a if elems_b is None else elems_b), kwargs)
