@@ -134,10 +134,16 @@ def _examples(name, dtype, checks, seed, profile, rows, frameworks, coverage=Non
 
     def run_all():
         for i, (cases, count) in enumerate(runs):
-            if count:
-                hseed(f"{seed}/{i}")(settings(
-                    max_examples=count, deadline=None, database=None, derandomize=False,
-                    suppress_health_check=list(HealthCheck), print_blob=False)(given(cases)(body)))()
+            if not count:
+                continue
+
+            @hseed(f"{seed}/{i}")
+            @settings(max_examples=count, deadline=None, database=None, derandomize=False,
+                      suppress_health_check=list(HealthCheck), print_blob=False)
+            @given(cases)
+            def one_entry(case):
+                body(case)
+            one_entry()
     return run_all
 
 
