@@ -194,29 +194,15 @@ TRANSPOSE_STRUCTURES = (((), None), ((), ()), ((0,), None), ((3,), (0,)), ((2, 3
                         ((3, 3, 3, 3, 3), (0, 2, 1, 4, 3)))
 
 
-def _repeat_inputs(dtype, r, structure):
-    shape, n, axis = structure
-    return S.unary(R.values(r, dtype), {"n": n, "axis": axis}, shape)
+def _named(pool, *keys) -> tuple:
+    """A pool of (shape, argument...) rows as structures (shape, kwargs)."""
+    return tuple((shape, dict(zip(keys, args))) for shape, *args in pool)
 
 
-def _broadcast_to_inputs(dtype, r, structure):
-    shape, new = structure
-    return S.unary(R.values(r, dtype), {"shape": new}, shape)
-
-
-def _sum_inputs(dtype, r, structure):
-    shape, axis, keepdims = structure
-    return S.unary(R.values(r, dtype), {"axis": axis, "keepdims": keepdims}, shape)
-
-
-def _reshape_inputs(dtype, r, structure):
-    shape, new = structure
-    return S.unary(R.values(r, dtype), {"shape": new}, shape)
-
-
-def _transpose_inputs(dtype, r, structure):
-    shape, axes = structure
-    return S.unary(R.values(r, dtype), {"axes": axes}, shape)
+def _shaped(dtype, r, structure):
+    """One array of the structure's shape, with its keyword arguments."""
+    shape, kwargs = structure
+    return S.unary(R.values(r, dtype), kwargs, shape)
 
 
 _MATMUL_VALUES = 100.0
@@ -859,14 +845,18 @@ OPS_LIST = [
     Op("branch", "graph", _G, _unary, domain="every value, n in 1..3", elementwise=True,
        structures=_choices(n=[1, 2, 3]),
        regions=_SUBNORMALS),
-    Op("repeat", "graph", _G, _repeat_inputs, structures=REPEAT_STRUCTURES, domain="every value, n in 0..3, any axis",
+    Op("repeat", "graph", _G, _shaped, structures=_named(REPEAT_STRUCTURES, "n", "axis"),
+       domain="every value, n in 0..3, any axis",
        regions=R.Regions(bands=(R.SUBNORMAL,), shapes=("rank 4-5", "zero-size"))),
-    Op("broadcast_to", "graph", _G, _broadcast_to_inputs, structures=BROADCAST_TO_STRUCTURES, domain="every value", regions=_SUBNORMALS),
-    Op("sum", "graph", _G, _sum_inputs, structures=SUM_STRUCTURES, forward_scale="abs",
+    Op("broadcast_to", "graph", _G, _shaped, structures=_named(BROADCAST_TO_STRUCTURES, "shape"),
+       domain="every value", regions=_SUBNORMALS),
+    Op("sum", "graph", _G, _shaped, structures=_named(SUM_STRUCTURES, "axis", "keepdims"), forward_scale="abs",
        domain="|x| <= 1e4, NaN and +-inf; axis None, int or tuple; keepdims",
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=lambda d: (-1e4, 1e4))),
-    Op("reshape", "graph", _G, _reshape_inputs, structures=RESHAPE_STRUCTURES, domain="every value", regions=_SUBNORMALS),
-    Op("transpose", "graph", _G, _transpose_inputs, structures=TRANSPOSE_STRUCTURES, domain="every value", regions=_SUBNORMALS),
+    Op("reshape", "graph", _G, _shaped, structures=_named(RESHAPE_STRUCTURES, "shape"),
+       domain="every value", regions=_SUBNORMALS),
+    Op("transpose", "graph", _G, _shaped, structures=_named(TRANSPOSE_STRUCTURES, "axes"),
+       domain="every value", regions=_SUBNORMALS),
     Op("matmul", "tensors", _T, _matmul_inputs, structures=MATMUL_SHAPES, forward_scale="abs",
        domain="|x| <= 100; batch axes broadcast; rank-1 operands", regions=_MATMUL),
     Op("dot", "tensors", _T, _dot_inputs, structures=DOT_SIZES, forward_scale="abs", domain="|x| <= 100",
