@@ -138,18 +138,19 @@ class Truth:
         top = _overflow_threshold(dtype)
         tiny = float(finfo(dtype).tiny)
         shape = (len(values), len(values[0]) if values else 0)
-        hi, lo, un, over = (np.zeros(shape) for _ in range(4))
-        sub = np.zeros(shape, bool)
-        for i, row in enumerate(values):
-            for j, v in enumerate(row):
-                if abs(v) >= top:
-                    over[i, j] = math.copysign(math.inf, v)
-                    un[i, j] = 1.0
-                    continue
-                u, h = ulp(v, dtype), float(v)
-                hi[i, j], lo[i, j], un[i, j] = h, float((v - h) / u), u   # u: a power of 2
-                sub[i, j] = 0 < abs(v) < tiny
-        return cls(hi, lo, un, over, sub)
+        flat = [v for row in values for v in row]
+        h = [float(v) for v in flat]
+        big = [abs(v) >= top for v in flat]
+        # ulp(v) for every value at once, as ``ulp`` finds it for one: from the float next
+        # to h toward 0 where h = float(v) rounded up out of v's binade
+        up = np.array([abs(x) > abs(v) for x, v in zip(h, flat)], bool)
+        un = np.where(big, 1.0, float_ulp(np.where(up, np.nextafter(h, 0.0), h), dtype))
+        lo = [0.0 if b else float((v - x) / u) for v, x, u, b in zip(flat, h, un.tolist(), big)]
+        sub = [not b and 0 < abs(v) < tiny for v, b in zip(flat, big)]
+        big, hi = np.array(big, bool), np.array(h)
+        over = np.where(big, np.copysign(np.inf, hi), 0.0)
+        return cls(*(np.reshape(a, shape) for a in (np.where(big, 0.0, hi), lo, un, over)),
+                   np.reshape(np.array(sub, bool), shape))
 
     def errors(self, got: np.ndarray) -> np.ndarray:
         """ULP error of ``got`` (same shape as ``hi``) at each point and component."""
