@@ -63,9 +63,10 @@ jax.monitoring.register_event_listener(_on_event)
 
 
 def to_native(a: np.ndarray):
-    # device_put only copies (bfloat16 is native, through ml_dtypes); jnp.asarray would
-    # compile a small conversion program for each new shape.
-    return jax.device_put(np.asarray(a))
+    # What a jitted program takes: a numpy array as it is. jax copies it in its C++ call
+    # path, 9 us a call, against 85 us through jax.device_put (and jnp.asarray would
+    # compile a small conversion program for each new shape).
+    return np.asarray(a)
 
 
 def to_numpy(t, dtype) -> np.ndarray:
