@@ -4,9 +4,10 @@ A job is one (op, dtype, check): hypothesis draws its inputs (examples per profi
 seed for the whole run), every framework runs each input, and the outcomes fold into one
 row per framework: the worst status seen, the largest errors, a repro of the first fail.
 Training runs (check ``trajectory``, comparisons/trajectory.py) are jobs too, one row per
-optimizer, framework and dtype. Two more calls fill the other sections: the accuracy sweep
+optimizer, framework and dtype, and each also draws its run's training curves (loss and
+per-step divergence). Two more calls fill the other sections: the accuracy sweep
 (``comparisons.truth``: refimpl and every framework against a 200-bit mpmath truth on a
-fixed grid, in ULPs) and the training curves (loss and per-step divergence).
+fixed grid, in ULPs) and the frameworks' versions and measured conventions.
 
 Every call is a top-level function with plain arguments, so it can run anywhere a
 ``concurrent.futures.Executor`` sends it: this process, local processes, a thread pool or a
@@ -173,11 +174,12 @@ _ready_lock = threading.Lock()
 
 
 def _run_jobs(jobs, profile, frameworks, seed):
-    """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s. The
-    checks of one op and dtype share their draws: one hypothesis run judges them all."""
+    """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s, and the
+    training curves of the training runs among them. The checks of one op and dtype share
+    their draws: one hypothesis run judges them all."""
     with _ready_lock:
         _ready_to_draw()
-    rows = {}
+    rows, curves = {}, []
     groups = {}
     for name, dtype, check in jobs:
         groups.setdefault((name, dtype), []).append(check)
@@ -190,7 +192,11 @@ def _run_jobs(jobs, profile, frameworks, seed):
         for check in checks:
             for fw in frameworks:
                 rows[(name, fw, dtype, check)].coverage = coverage
-    return rows
+        if trajectory.CHECK in checks:
+            # here, not in a call of their own: the process that ran the run's cases has its
+            # programs compiled and traced already
+            curves += trajectory.curves(tuple(frameworks), (dtype,), [name])
+    return rows, curves
 
 
 def rows_with(reference, name: str, dtype: str, check: str, frameworks, seed: int = 0,
@@ -234,16 +240,9 @@ def _facts(frameworks):
     return harness.versions(), conventions.table(frameworks)
 
 
-def _training(frameworks, dtypes, ops=None):
-    dtypes = [d for d in (dtypes or trajectory.DTYPES) if d in trajectory.DTYPES]
-    names = None if not ops else [n for n in ops if n in trajectory.RUNS_BY_NAME]
-    return trajectory.curves(tuple(frameworks), tuple(dtypes), names) if dtypes else []
-
-
 # ------------------------------------------------------------------------- running them
 
-_EXTRAS = {"accuracy": "the accuracy sweep", "training": "the training curves",
-           "facts": "the conventions"}
+_EXTRAS = {"accuracy": "the accuracy sweep", "facts": "the conventions"}
 
 
 @contextlib.contextmanager
@@ -306,20 +305,20 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     jobs = [(name, d, c) for name in names
             for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
             for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
-    train = trajectory.CHECK in checks and (not ops or any(n in trajectory.RUNS_BY_NAME for n in ops))
     # one call per op (or training run) and dtype: its checks share their draws
     by_pair = {}
     for name, d, c in jobs:
         by_pair.setdefault((name, d), []).append((name, d, c))
     calls = [(pair, _run_jobs, (group, profile, tuple(frameworks), seed)) for pair, group in by_pair.items()]
+    # the training runs first: the longest jobs (each with its curves), so that the short
+    # ones fill the workers at the end
+    calls.sort(key=lambda call: call[0][0] not in trajectory.RUNS_BY_NAME)
     extras = []   # one call for each other section
     if accuracy and acc_ops != []:
         extras.append(("accuracy", _accuracy,
                        (acc_ops, tuple(frameworks), dtypes, tuple(checks), accuracy_size)))
-    if train:
-        extras.append(("training", _training, (frameworks, dtypes, ops)))
     extras.append(("facts", _facts, (tuple(frameworks),)))
-    rows, extra, done = {}, {}, 0
+    rows, extra, curves, done = {}, {}, [], 0
     if progress is not None:
         progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
                         for fw in frameworks}, len(calls))
@@ -329,10 +328,11 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
             if key in _EXTRAS:
                 extra[key] = result
                 continue
-            rows.update(result)
+            rows.update(result[0])
+            curves += result[1]
             done += 1
             if progress is not None:
-                progress.job_done(result, " ".join(key))
+                progress.job_done(result[0], " ".join(key))
                 pending = [_EXTRAS[k] for k, _f, _a in extras if k not in extra]
                 if done == len(calls) and pending:
                     progress.note("waiting for " + " and ".join(pending))
@@ -345,7 +345,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         "results": [rows[k].as_dict(_entry_of(k[0])) for k in order],
         "conventions": extra["facts"][1],
         "accuracy": extra.get("accuracy", []),
-        "training": extra.get("training", []),
+        "training": trajectory.in_order(curves),
     }
 
 

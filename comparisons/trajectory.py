@@ -230,5 +230,13 @@ def curves(frameworks=FRAMEWORKS, dtypes=DTYPES, names=None) -> list[dict]:
     return rows
 
 
+def in_order(rows: list[dict]) -> list[dict]:
+    """Curve rows gathered from several calls of ``curves``, in the order one call over
+    them all gives: by run, task and dtype (and, within those, as they came)."""
+    runs, tasks = [r.name for r in RUNS], list(training.TASKS)
+    return sorted(rows, key=lambda r: (runs.index(r["op"]), tasks.index(r["task"]),
+                                       DTYPES.index(r["dtype"])))
+
+
 def _short(xs):
     return [three_digits(v) for v in np.asarray(xs, np.float64)]

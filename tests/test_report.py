@@ -209,7 +209,7 @@ import importlib, json, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
 from comparisons import runner
-rows = runner._run_jobs([("mul", "float32", "grad")], "ci", ("jax",), 0)
+rows, _curves = runner._run_jobs([("mul", "float32", "grad")], "ci", ("jax",), 0)
 print(json.dumps({" ".join(k): (r.counts, r.errs) for k, r in rows.items()}))
 """
 
