@@ -594,6 +594,26 @@ def test_fit_is_reproducible_for_a_seed():
     assert run(7) != run(8)                                # another shuffle, another path
 
 
+def test_fit_reshuffles_every_epoch_from_one_generator():
+    """fit's docstring: every epoch a new permutation, all drawn by one generator seeded
+    with ``seed``. A fit that reused its first shuffle would train on one order only."""
+    x, t = _line_task(12, noise=0.3)
+    x = np.column_stack([np.arange(12.0), x[:, 1]])        # column 0 names the sample
+    seen = []
+
+    class Recorder(Linear):
+        def __call__(self, xb):
+            seen.append(np.asarray(xb)[:, 0].astype(int).tolist())
+            return super().__call__(xb)
+
+    model = Recorder(2, 1, W=np.zeros((2, 1)))
+    fit(model, refimpl.mse, SGD(model.parameters(), lr=0.01), x, t, batch_size=5, epochs=4, seed=3)
+    epochs = [sum(seen[3 * e: 3 * e + 3], []) for e in range(4)]   # 5 + 5 + 2 per epoch
+    rng = np.random.default_rng(3)
+    assert epochs == [rng.permutation(12).tolist() for _ in range(4)]
+    assert len({tuple(e) for e in epochs}) == 4
+
+
 # ================================================================================ clear errors
 
 def test_wrong_number_of_gradients():
