@@ -241,8 +241,9 @@ class Picked(Loss):
     def elementwise(self, x):
         onehot = _one_hot(self.t, x.shape[-1], x.dtype)
         if self.from_logits:
-            logp = LogSoftmax(-1).forward(x)
-            dx = np.exp(logp) - onehot          # softmax - one_hot
+            ls = LogSoftmax(-1)
+            logp = ls.forward(x)
+            dx = _softmax_minus(ls, onehot, 1.0)   # softmax - one_hot
         else:
             logp, dx = x, -onehot
         loss = -np.take_along_axis(logp, self.t[..., None], axis=-1)[..., 0]
@@ -251,9 +252,22 @@ class Picked(Loss):
 
 class SoftTargetCE(Loss):
     def elementwise(self, x, t):
-        logp = LogSoftmax(-1).forward(x)
+        ls = LogSoftmax(-1)
+        logp = ls.forward(x)
         loss = -np.sum(_xlogy(t, logp), axis=-1)
-        return loss, [np.exp(logp) * np.sum(t, axis=-1, keepdims=True) - t, -logp]
+        return loss, [_softmax_minus(ls, t, np.sum(t, axis=-1, keepdims=True)), -logp]
+
+
+def _softmax_minus(ls, t, total):
+    """softmax(x) * total - t, the logits' gradient, from a LogSoftmax that has run forward.
+
+    Where t_c holds the whole total (a one-hot target), p_c total - total = total expm1(log
+    p_c): subtracting would cancel to 0 where the model is confidently right (x = [40, 0, 0],
+    class 0: -2e^-40 / (1 + 2e^-40) = -8.4967e-18, not 0). Elsewhere p comes from the
+    unrounded log (LogSoftmax.p), not from exp of the rounded one.
+    """
+    with np.errstate(all="ignore"):
+        return np.where(t == total, total * np.expm1(ls.y), ls.p * total - t)
 
 
 def cross_entropy(x, t, reduction: str = "mean"):

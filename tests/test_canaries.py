@@ -56,7 +56,7 @@ class LogSoftmaxNoShift(LogSoftmax):
     def forward(self, x):
         with np.errstate(all="ignore"):
             y = x - np.log(np.sum(np.exp(x), axis=self.axis, keepdims=True))
-        self.y = y
+        self.y, self.p = y, np.exp(y)   # what LogSoftmax keeps for backward and the losses
         return y
 
 

@@ -169,6 +169,26 @@ def test_cross_entropy_equals_nll_of_log_softmax_and_soft_one_hot():
     np.testing.assert_allclose(a, R.cross_entropy(x, np.eye(3)[t]), rtol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("target", ["class", "one-hot", "one-hot x 2"])
+def test_cross_entropy_gradient_where_the_model_is_confidently_right(target, dtype):
+    """softmax - one_hot cancels to 0 at the right class when softmax rounds to 1; the truth
+    at x = [40, 0, 0], class 0, is -2e^-40 / (1 + 2e^-40) = -8.4967e-18 (mpmath, 100 digits)."""
+    import mpmath
+
+    with mpmath.workdps(100):
+        e = mpmath.exp(-40)
+        truth = {"p0 - 1": float(-2 * e / (1 + 2 * e)), "p1": float(e / (1 + 2 * e))}
+    x = Variable(np.array([[40.0, 0.0, 0.0]], dtype))
+    t = {"class": np.array([0]), "one-hot": np.array([[1.0, 0.0, 0.0]], dtype),
+         "one-hot x 2": np.array([[2.0, 0.0, 0.0]], dtype)}[target]
+    R.cross_entropy(x, t, reduction="sum").backward()
+    scale = 2.0 if target == "one-hot x 2" else 1.0   # d/dx = softmax * sum(t) - t
+    got = x.grad.astype(np.float64)[0]
+    for g, want in zip(got, [scale * truth["p0 - 1"], scale * truth["p1"], scale * truth["p1"]]):
+        assert abs(g - want) <= abs(np.spacing(np.asarray(want, dtype))), (g, want)   # 1 ULP
+
+
 @pytest.mark.parametrize("reduction,expected", [("none", [1.0, 9.0]), ("sum", 10.0), ("mean", 5.0)])
 def test_reductions(reduction, expected):
     np.testing.assert_array_equal(R.mse(np.array([1.0, 3.0]), np.zeros(2), reduction=reduction),
