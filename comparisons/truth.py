@@ -103,13 +103,19 @@ def ulp(v, dtype: str) -> float:
     (1.1920928955078125e-07, 1.401298464324817e-45, 1.401298464324817e-45)
     """
     v = _M.mpf(v)
-    # The binade of the real v, not of v rounded: float(v) may round up to the power of two
-    # above it (2 - 2**-100 -> 2.0, or past float64's max to inf); the float next to it
-    # toward 0 stays in v's binade, or in the one the dtype's clamping gives it anyway.
-    h = float(v)
-    if abs(h) > abs(v):
-        h = float(np.nextafter(h, 0.0))
-    return float(float_ulp(h, dtype))
+    return float(_ulps([v], [float(v)], dtype)[0])
+
+
+def _ulps(values, rounded, dtype: str) -> np.ndarray:
+    """``ulp`` of every mpf in ``values``, given each one's float (``rounded``).
+
+    The binade of the real v, not of v rounded: float(v) may round up to the power of two
+    above it (2 - 2**-100 -> 2.0, or past float64's max to inf); the float next to it
+    toward 0 stays in v's binade, or in the one the dtype's clamping gives it anyway.
+    """
+    up = np.array([abs(h) > abs(v) for h, v in zip(rounded, values)], bool)
+    h = np.array(rounded, np.float64)
+    return float_ulp(np.where(up, np.nextafter(h, 0.0), h), dtype)
 
 
 def _overflow_threshold(dtype):
@@ -141,10 +147,7 @@ class Truth:
         flat = [v for row in values for v in row]
         h = [float(v) for v in flat]
         big = [abs(v) >= top for v in flat]
-        # ulp(v) for every value at once, as ``ulp`` finds it for one: from the float next
-        # to h toward 0 where h = float(v) rounded up out of v's binade
-        up = np.array([abs(x) > abs(v) for x, v in zip(h, flat)], bool)
-        un = np.where(big, 1.0, float_ulp(np.where(up, np.nextafter(h, 0.0), h), dtype))
+        un = np.where(big, 1.0, _ulps(flat, h, dtype))   # every ULP at once
         lo = [0.0 if b else float((v - x) / u) for v, x, u, b in zip(flat, h, un.tolist(), big)]
         sub = [not b and 0 < abs(v) < tiny for v, b in zip(flat, big)]
         big, hi = np.array(big, bool), np.array(h)

@@ -30,6 +30,11 @@ NAMED = _named()
 REQUIRED = tuple(f for f in NAMED if f in FRAMEWORKS)
 
 
+def left_out(outcome) -> bool:
+    """An outcome ``missing`` because REFIMPL_FRAMEWORKS left its framework out: not judged."""
+    return outcome.status == "missing" and outcome.framework not in REQUIRED
+
+
 def pins() -> dict:
     """distribution -> version, from constraints.txt's ``name==version`` lines."""
     lines = CONSTRAINTS.read_text().splitlines()

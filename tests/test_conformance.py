@@ -8,7 +8,7 @@ the gradient checks judge the same drawn case (as a report's job does: drawn onc
 import pytest
 from hypothesis import given, strategies as st
 
-from _required import REQUIRED
+from _required import left_out
 from comparisons import harness, registry
 
 ALLOWED = {"pass", "convention", "unsupported"}
@@ -25,8 +25,8 @@ def test_conformance(op, dtype, data):
         for o in harness.run_case(op, case, dtype, check):
             if (o.framework, dtype, check) in op.known_failures:
                 continue   # reported as `fail` in parity.md with its reason; see test_known_failures
-            if o.status == "missing" and o.framework not in REQUIRED:
-                continue   # REFIMPL_FRAMEWORKS left it out (tests/_required.py)
+            if left_out(o):
+                continue
             assert o.status in ALLOWED, f"{check}: {o.framework}: {o.status}: {o.detail}\n{o.repro or ''}"
             if o.status == "unsupported":
                 assert o.detail, "an unsupported case must say why"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from _required import REQUIRED
+from _required import left_out
 from comparisons import harness, trajectory
 
 ALLOWED = {"pass", "convention"}
@@ -24,8 +24,8 @@ def test_trajectory(run, dtype):
     @given(case=trajectory.cases())
     def check(case):
         for o in trajectory.run_case(run, case, dtype):
-            if o.status == "missing" and o.framework not in REQUIRED:
-                continue   # REFIMPL_FRAMEWORKS left it out (tests/_required.py)
+            if left_out(o):
+                continue
             assert o.status in ALLOWED, f"{o.framework}: {o.status}: {o.detail}\n{o.repro or ''}"
             assert len(o.trace["params"]) >= trajectory.STEPS   # the 100 steps
 
