@@ -827,6 +827,10 @@ OPS_LIST = [
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=_products, args=(0, 1))),
     Op("div", "graph", _G, _div_inputs, structures=S.BROADCAST_PAIRS,
        domain="|a| <= 1e3, 1e-3 <= |b| <= 1e3 (float16: |a| <= 8, 0.25 <= |b| <= 8); NaN, +-inf, +-0",
+       known_failures={("torch", "bfloat16", "grad"): (
+           "torch's bfloat16 gradient of a / b with respect to b near bfloat16's smallest "
+           "normal (1.18e-38): -1.0653e-38 came back for -1.1020e-38, 3.3% off, where the "
+           "tolerance allows 1.6% (seen in the tests' draws)")},
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=_div_domain)),
     Op("pow", "graph", _G, _unary, grad_scale="value", structures=_choices(c=[-1.0, 0.5, 2.0, 3.0]),
        domain="x in [0.1, 10], c in {-1, 0.5, 2, 3}", elementwise=True,
@@ -864,6 +868,10 @@ OPS_LIST = [
                          shapes=("zero-size",))),
     Op("cosine_similarity", "tensors", _T, _cosine_inputs, structures=COSINE_STRUCTURES, forward_scale=_cosine_scale,
        grad_scale=_cosine_scale, domain="0.1 <= |x| <= 10, broadcasting, any axis",
+       known_failures={("tensorflow", "float16", "grad"): (
+           "tf's float16 cosine_similarity gradient: -0.0039215 came back for -0.0039444, "
+           "1.17 times float16's tolerance (0.4% of the gradient's scale 0.0049; seen in the "
+           "tests' draws)")},
        regions=R.Regions((0.1, 10.0), domain=lambda d: (-10.0, 10.0), least=0.1, specials=False,
                          args=(0, 1), shapes=("rank 4-5", "zero-size"))),
 ]
@@ -1006,7 +1014,11 @@ OPS_LIST += [
            "jax computes the float16 gradient of the logits loss, (sigmoid(x) - t) g / n, op "
            "by op in float16: 0.00130463 came back for 0.00130177 at x = -5.207 (a mean of "
            "243), 2.2e-3 relative off (float16's 2 units: 2e-3; bfloat16's rtol is at that "
-           "chain's bound, tolerances.toml)")},
+           "chain's bound, tolerances.toml)"),
+           ("jax", "bfloat16", "grad"): (
+           "the same op-by-op chain in bfloat16: -0.00075531 came back for -0.00074005 in a "
+           "rank-5 mean, 1.97% of the gradient's scale against the 1.95% that tolerances.toml "
+           "already allows for it (measured 1.62% before; seen in the tests' draws)")},
        domain="|x| <= 1e4 (float16: 200), t in [0, 1]; every reduction"),
     Op("cross_entropy", "losses", _L, _class_inputs, wrt=(0,), structures=CLASS_POOL,
        regions=R.Regions(_ACT, (R.LARGE_LOGITS, R.SUBNORMAL), domain=_class_domain, specials=False,
