@@ -830,7 +830,13 @@ OPS_LIST = [
        known_failures={("torch", "bfloat16", "grad"): (
            "torch's bfloat16 gradient of a / b with respect to b near bfloat16's smallest "
            "normal (1.18e-38): -1.0653e-38 came back for -1.1020e-38, 3.3% off, where the "
-           "tolerance allows 1.6% (seen in the tests' draws)")},
+           "tolerance allows 1.6% (seen in the tests' draws)"),
+           ("torch", "float32", "grad"): (
+           "torch's float32 gradient of a / b with respect to b goes through a / b: for a "
+           "subnormal a = -1.6255e-43 and b = 0.017317, a / b = -9.39e-42 is rounded to the "
+           "subnormal grid (4 significant digits) before the second division by b, and "
+           "-6.9702e-41 came back for -6.9698e-41, 3 units of the smallest subnormal off where "
+           "the tolerance allows 2 (the report's draws; refimpl divides in float64)")},
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=_div_domain)),
     Op("pow", "graph", _G, _unary, grad_scale="value", structures=_choices(c=[-1.0, 0.5, 2.0, 3.0]),
        domain="x in [0.1, 10], c in {-1, 0.5, 2, 3}", elementwise=True,

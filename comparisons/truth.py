@@ -1,10 +1,11 @@
 """High-precision ground truth (mpmath, 200 bits) and the accuracy sweep.
 
-For every activation, its derivative and the elementwise losses, this module computes the
+For every registry op, forward and gradient, this module computes the
 exact mathematical answer at the exact floating-point input, then measures how far each
 implementation (refimpl and every installed framework) lands from it, in ULPs.
 
-The truth is written from the mathematics, not from refimpl: each formula below is chosen
+The truth is written from the mathematics, not from refimpl: each formula (in
+``comparisons.sweeps``) is chosen
 so that it is exact to far more than 53 bits at 200-bit working precision for every input
 of the sweep (no subtraction of nearly equal numbers except at a function's own roots,
 where 200 bits leave > 140 correct). The constants are the real numbers of the definitions
@@ -32,7 +33,8 @@ Special cases: if ``v`` rounds to +-inf in the dtype (it overflows), the point c
 
 What is swept
 -------------
-Per op (``SWEEPS``), check (``forward``, ``grad``) and dtype (float32, float64), one grid:
+Every registry op (``comparisons.sweeps``: the ops, their truth and how each is swept),
+per check (``forward``, ``grad``) and dtype (float32, float64), on one grid:
 linear near 0 ([-10, 10], [-120, 120], [-800, 800]), log-spaced magnitudes from the
 smallest subnormal to the largest finite value with both signs, and the places where
 trouble is known to sit, each with its two neighbours on either side: the exp/sigmoid
@@ -40,17 +42,17 @@ saturation and underflow edges of the dtype (sigmoid'(x) near 18.7 in float32 / 
 float64; sigmoid(-100) in float32; exp underflow at -87.3/-103.97 and -708.4/-745.1), the
 GELU tails (x near -11 and -13 in float32, -37.5 and -38.5 in float64), the roots of the
 derivatives of GELU (-0.7518), tanh-GELU (-0.7522) and SiLU (-1.2785), and the edges of
-the bands the conformance draws visit (``comparisons.regions``: one list for both). Losses are swept in
-the prediction with fixed targets (``settings`` of each sweep: mse, mae, huber at t = 0 and
-0.7; binary_cross_entropy at t = 0, 1, 0.25 over p in (0, 1), log-spaced down to the
-smallest subnormal and up to 1 - eps/2; the logits form at t = 0, 1; gaussian_nll once in
-mu and once in var, over [1e-5, max], so that its eps clamp never acts). softmax and log_softmax are
-swept on rows ``[x, 0.1, -0.3]`` (the constants rounded to the dtype, so the max-shift
-subtraction is not exact); forward measures all three outputs, grad is the vjp with the
-cotangent ``[1, 0, 0]``, i.e. the full row of derivatives of output 0 (its diagonal entry
-d s_0/d x_0 included). The derivative of every elementwise op is the vjp with cotangent 1.
-Kinks (x = 0 for step, relu, leaky_relu; y_hat = t for mae) are left out of the grad
-sweep: which subgradient is taken there is a convention, measured elsewhere.
+the bands the conformance draws visit (``comparisons.regions``: one list for both). log,
+pow's fractional powers and div's divisor take the grid's positive or nonzero part,
+probabilities the open interval (0, 1) (log-spaced down to the smallest subnormal and up
+to 1 - eps/2), gaussian_nll's variance [1e-5, max], so that its eps clamp never acts.
+The losses and binary ops are swept in one argument with the others fixed
+(``settings``); the ops on rows, vectors and matrices through the entry x of a fixed
+structure (``[x, 0.1, -0.3]``, see ``comparisons.sweeps``). grad is the vjp with the
+cotangent 1 for every output (``[1, 0, 0]`` for softmax and log_softmax: the full row of
+derivatives of output 0). Kinks (x = 0 for step, relu, leaky_relu; y_hat = t for mae) are
+left out of the grad sweep: which subgradient is taken there is a convention, measured
+elsewhere.
 
 Use: ``accuracy()`` returns the report's rows; ``misses(rows)`` lists the refimpl rows
 that miss ``TARGET_ULP`` or the best framework. ``python -m comparisons.truth`` prints the
@@ -70,16 +72,17 @@ import re
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
 
-from comparisons import FRAMEWORKS, cache_dir, regions, three_digits
+from comparisons import FRAMEWORKS, cache_dir, regions, sweeps, three_digits
+from comparisons.strategies import Case
+from comparisons.sweeps import (PREC, SWEEPS, SWEEPS_LIST, M, Sweep, _dgelu_tanh, _phi, _Phi,
+                                _sig, ops)
 from comparisons.ulp import finfo, ulp as float_ulp
 
-PREC = 200                 # bits of the truth
 TARGET_ULP = 4.0           # issue 3: refimpl's max error on every swept op and dtype
 # "Never above the best framework" allows half an ULP: two results that are both within
 # a rounding of the truth (0.97 and 0.52 ULP, say) are equally faithful; more than that is
@@ -89,9 +92,6 @@ DTYPES = ("float32", "float64")
 CHECKS = ("forward", "grad")
 IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS
 
-_M = mpmath.MPContext()    # a private context: nobody else's mp.prec changes ours
-_M.prec = PREC
-M = _M
 
 
 # ---------------------------------------------------------------- the ULP yardstick
@@ -102,7 +102,7 @@ def ulp(v, dtype: str) -> float:
     >>> ulp(1.0, "float32"), ulp(0.0, "float32"), ulp(3.7e-44, "float32")
     (1.1920928955078125e-07, 1.401298464324817e-45, 1.401298464324817e-45)
     """
-    v = _M.mpf(v)
+    v = M.mpf(v)
     return float(_ulps([v], [float(v)], dtype)[0])
 
 
@@ -121,7 +121,7 @@ def _ulps(values, rounded, dtype: str) -> np.ndarray:
 def _overflow_threshold(dtype):
     """|v| at or above this rounds to inf: the largest finite value plus half an ulp."""
     top = float(finfo(dtype).max)
-    return _M.mpf(top) + _M.mpf(ulp(top, dtype)) / 2
+    return M.mpf(top) + M.mpf(ulp(top, dtype)) / 2
 
 
 @dataclass
@@ -170,199 +170,7 @@ def ulp_error(got, truth, dtype: str) -> float:
     >>> round(ulp_error(np.float32(0.0), "3.7200759760208359e-44", "float32"), 2)  # flushed
     26.55
     """
-    return float(Truth.encode([(_M.mpf(truth),)], dtype).errors(np.array([[float(got)]]))[0, 0])
-
-
-# ------------------------------------------------------------------ the truth itself
-# Each function takes and returns mpf. Written from the definitions; where the textbook
-# form cancels (1 - s, 1 + tanh, log(1 + e^x) for large |x|) the form given avoids it.
-
-
-def _sig(x):
-    return 1 / (1 + M.exp(-x))
-
-
-def _dsig(x):                         # s(x) s(-x), no 1 - s
-    e = M.exp(-abs(x))
-    return e / (1 + e) ** 2
-
-
-def _erfc(z):
-    # mpmath's erfc overflows on |z| > ~1e150; there erfc is 0 or 2 to within e**(-1e6),
-    # far below any dtype's resolution of the results it enters.
-    if abs(z) > 1000:
-        return M.mpf(0) if z > 0 else M.mpf(2)
-    return M.erfc(z)
-
-
-def _Phi(x):                          # the standard normal cdf
-    return _erfc(-x / M.sqrt(2)) / 2
-
-
-def _phi(x):
-    return M.exp(-x * x / 2) / M.sqrt(2 * M.pi)
-
-
-def _log1pexp(x):                     # log(1 + e^x)
-    return x + M.log1p(M.exp(-x)) if x > 0 else M.log1p(M.exp(x))
-
-
-_C_TANH = M.mpf("0.044715")
-
-
-def _gelu_tanh_u(x):
-    return M.sqrt(2 / M.pi) * (x + _C_TANH * x ** 3)
-
-
-def _gelu_tanh(x):                    # 0.5 x (1 + tanh u) = x sigmoid(2u)
-    return x * _sig(2 * _gelu_tanh_u(x))
-
-
-def _dgelu_tanh(x):
-    u = _gelu_tanh_u(x)
-    du = M.sqrt(2 / M.pi) * (1 + 3 * _C_TANH * x * x)
-    return _sig(2 * u) + x * _dsig(2 * u) * 2 * du
-
-
-def _softmax_row(v):
-    """softmax and log_softmax of a row of mpf, without cancellation."""
-    m = max(v)
-    e = [M.exp(a - m) for a in v]
-    s_sum = M.fsum(e)
-    log_sum = M.log1p(M.fsum(ei for a, ei in zip(v, e) if a != m) +
-                      (sum(1 for a in v if a == m) - 1))
-    return [ei / s_sum for ei in e], [(a - m) - log_sum for a in v]
-
-
-def _softmax(x, a, b):
-    s, _ = _softmax_row([x, a, b])
-    return tuple(s)
-
-
-def _dsoftmax(x, a, b):               # d s_0 / d(x, a, b): s0 (1 - s0), -s0 s1, -s0 s2
-    s0, s1, s2 = _softmax(x, a, b)
-    return (s0 * (s1 + s2), -s0 * s1, -s0 * s2)
-
-
-def _log_softmax(x, a, b):
-    _, ls = _softmax_row([x, a, b])
-    return tuple(ls)
-
-
-def _dlog_softmax(x, a, b):           # d ls_0 / d(x, a, b): 1 - s0, -s1, -s2
-    s0, s1, s2 = _softmax(x, a, b)
-    return (s1 + s2, -s1, -s2)
-
-
-def _huber(d):
-    return d * d / 2 if abs(d) <= 1 else abs(d) - M.mpf(1) / 2
-
-
-def _bce(p, t):
-    return -(t * M.log(p) + (1 - t) * M.log1p(-p))
-
-
-def _bce_logits(x, t):                # softplus(x) - t x
-    if x >= 0:
-        return (1 - t) * x + M.log1p(M.exp(-x))
-    return -t * x + M.log1p(M.exp(x))
-
-
-def _dbce_logits(x, t):               # sigmoid(x) - t
-    e = M.exp(-x)
-    return ((1 - t) - t * e) / (1 + e)
-
-
-_ONE, _ZERO = M.mpf(1), M.mpf(0)
-
-
-def _one(f):
-    return lambda *a: (f(*a),)
-
-
-# --------------------------------------------------------------------------- sweeps
-
-@dataclass(frozen=True)
-class Sweep:
-    """One swept function: the op, its keyword arguments, the grid and the truth.
-
-    ``args`` names the op's array arguments in call order; each of ``settings`` (dicts
-    name -> value, rounded to the dtype) fixes all but one, and that one is swept over the
-    grid (its ``domain``; an argument named ``var`` over the variance grid).
-    ``forward`` and ``grad`` map mpf inputs to a tuple of mpf (one per compared component);
-    ``grad`` is the vjp with cotangent ones (``[1, 0, 0]`` for the softmax rows) with
-    respect to the arguments ``wrt``. ``kink(*inputs) -> bool`` marks grad points left out.
-    """
-    name: str
-    op: str
-    module: str
-    args: tuple
-    forward: Callable
-    grad: Callable
-    kwargs: dict = field(default_factory=dict)
-    settings: tuple = ({},)
-    wrt: tuple = (0,)
-    domain: str = "real"              # "real", "open01" (probabilities), "var" (> 1e-5)
-    kink: Callable | None = None
-    row: tuple = ()                   # softmax rows: the fixed entries after x
-
-
-def _act(name, f, df, kink=None, **kwargs):
-    label = name + "".join(f"({k}={v})" for k, v in kwargs.items() if k == "approximate" and v)
-    return Sweep(label, name, "activations", ("x",), _one(f), _one(df), kwargs, kink=kink)
-
-
-_at_zero = lambda x, *_: x == 0                       # noqa: E731
-
-SWEEPS_LIST = [
-    _act("step", lambda x: _ONE if x > 0 else _ZERO, lambda x: _ZERO, kink=_at_zero),
-    _act("sigmoid", _sig, _dsig),
-    _act("tanh", M.tanh, lambda x: M.sech(x) ** 2),
-    _act("relu", lambda x: x if x > 0 else _ZERO, lambda x: _ONE if x > 0 else _ZERO,
-         kink=_at_zero),
-    _act("leaky_relu", lambda x: x if x > 0 else x / 100,
-         lambda x: _ONE if x > 0 else M.mpf(1) / 100, kink=_at_zero, slope=0.01),
-    Sweep("softmax", "softmax", "activations", ("x",), _softmax, _dsoftmax, row=(0.1, -0.3)),
-    Sweep("log_softmax", "log_softmax", "activations", ("x",), _log_softmax, _dlog_softmax,
-          row=(0.1, -0.3)),
-    _act("softplus", _log1pexp, _sig),
-    _act("elu", lambda x: x if x > 0 else M.expm1(x), lambda x: _ONE if x > 0 else M.exp(x),
-         alpha=1.0),
-    _act("gelu", lambda x: x * _Phi(x), lambda x: _Phi(x) + x * _phi(x), approximate=False),
-    _act("gelu", _gelu_tanh, _dgelu_tanh, approximate=True),
-    _act("silu", lambda x: x * _sig(x), lambda x: _sig(x) * (1 + x * _sig(-x))),
-    Sweep("mse", "mse", "losses", ("y_hat", "t"), _one(lambda y, t: (y - t) ** 2),
-          _one(lambda y, t: 2 * (y - t)), {"reduction": "none"}, ({"t": 0.0}, {"t": 0.7})),
-    Sweep("mae", "mae", "losses", ("y_hat", "t"), _one(lambda y, t: abs(y - t)),
-          _one(lambda y, t: M.sign(y - t)), {"reduction": "none"}, ({"t": 0.0}, {"t": 0.7}),
-          kink=lambda y, t: y == t),
-    Sweep("huber", "huber", "losses", ("y_hat", "t"), _one(lambda y, t: _huber(y - t)),
-          _one(lambda y, t: (y - t) if abs(y - t) <= 1 else M.sign(y - t)),
-          {"delta": 1.0, "reduction": "none"}, ({"t": 0.0}, {"t": 0.7})),
-    Sweep("binary_cross_entropy", "binary_cross_entropy", "losses", ("p", "t"), _one(_bce),
-          _one(lambda p, t: (p - t) / (p * (1 - p))), {"reduction": "none"},
-          ({"t": 0.0}, {"t": 1.0}, {"t": 0.25}), domain="open01"),
-    Sweep("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", "losses",
-          ("x", "t"), _one(_bce_logits), _one(_dbce_logits), {"reduction": "none"},
-          ({"t": 0.0}, {"t": 1.0})),
-    # gaussian_nll(mu, t, var) as a function of mu (var fixed; grad d/dmu = (mu - t)/v) and
-    # of var (mu - t fixed; grad d/dvar = (v - (mu - t)^2) / (2 v^2), whose root v = 2.25 sits
-    # in the grid). var stays above 1e-5 > eps = 1e-6: the clamp max(var, eps) never acts.
-    Sweep("gaussian_nll(mu)", "gaussian_nll", "losses", ("mu", "t", "var"),
-          _one(lambda mu, t, v: (M.log(v) + (mu - t) ** 2 / v) / 2),
-          _one(lambda mu, t, v: (mu - t) / v), {"reduction": "none"},
-          ({"t": 0.0, "var": 1.0}, {"t": 0.7, "var": 2.5}), wrt=(0,)),
-    Sweep("gaussian_nll(var)", "gaussian_nll", "losses", ("mu", "t", "var"),
-          _one(lambda mu, t, v: (M.log(v) + (mu - t) ** 2 / v) / 2),
-          _one(lambda mu, t, v: (v - (mu - t) ** 2) / (2 * v * v)), {"reduction": "none"},
-          ({"mu": 0.0, "t": 0.0}, {"mu": 1.5, "t": 0.0}), wrt=(2,)),
-]
-SWEEPS = {s.name: s for s in SWEEPS_LIST}
-
-
-def ops() -> list:
-    """The registry names of the ops the sweep knows."""
-    return list(dict.fromkeys(s.op for s in SWEEPS_LIST))
+    return float(Truth.encode([(M.mpf(truth),)], dtype).errors(np.array([[float(got)]]))[0, 0])
 
 
 # ----------------------------------------------------------------------------- grids
@@ -442,13 +250,26 @@ def _var_grid(dtype, size):
     return np.unique(pts[np.isfinite(pts) & (pts >= 1e-5)])
 
 
-_GRIDS = {"real": _real_grid, "open01": _open01_grid, "var": _var_grid}
+def _positive_grid(dtype, size):
+    g = _real_grid(dtype, size)
+    return g[g > 0]
 
 
-def inputs(sweep: Sweep, dtype: str, size: str = "full") -> tuple:
-    """The sweep's input arrays in ``dtype`` (one per ``args``), all points of all settings."""
+def _nonzero_grid(dtype, size):
+    g = _real_grid(dtype, size)
+    return g[g != 0]
+
+
+_GRIDS = {"real": _real_grid, "positive": _positive_grid, "nonzero": _nonzero_grid,
+          "open01": _open01_grid, "var": _var_grid}
+
+
+def columns(sweep: Sweep, dtype: str, size: str = "full") -> tuple:
+    """(one column per ``args``, the swept value at each point), all points of all
+    settings, in ``dtype``."""
     dt = np.dtype(dtype)
     cols = {a: [] for a in sweep.args}
+    swept_values = []
     for setting in sweep.settings:
         swept = next(a for a in sweep.args if a not in setting)
         domain = "var" if swept == "var" else sweep.domain
@@ -456,18 +277,21 @@ def inputs(sweep: Sweep, dtype: str, size: str = "full") -> tuple:
             g = _GRIDS[domain](dtype, size)
         for a in sweep.args:
             cols[a].append(g if a == swept else np.full(g.shape, setting[a], dt))
-    arrays = tuple(np.concatenate(cols[a]).astype(dt) for a in sweep.args)
-    if sweep.row:
-        x = arrays[0]
-        arrays = (np.stack([x] + [np.full(x.shape, c, dt) for c in sweep.row], axis=-1),)
-    return arrays
+        swept_values.append(g)
+    return (tuple(np.concatenate(cols[a]).astype(dt) for a in sweep.args),
+            np.concatenate(swept_values))
+
+
+def inputs(sweep: Sweep, dtype: str, size: str = "full") -> tuple:
+    """The op's arrays at every point of the sweep, the points along the first axis."""
+    return sweep.arrays(columns(sweep, dtype, size)[0], dtype)
 
 
 def _points(sweep, arrays):
-    """The grid points as tuples of exact mpf (softmax: the whole row)."""
-    if sweep.row:
-        return [tuple(M.mpf(float(v)) for v in r) for r in arrays[0]]
-    return [tuple(M.mpf(float(v)) for v in p) for p in zip(*arrays)]
+    """The grid points as tuples of exact mpf: every entry of every array at the point."""
+    per_point = [np.asarray(a, np.float64).reshape(len(a), -1) for a in arrays]
+    return [tuple(M.mpf(v) for v in np.concatenate([a[i] for a in per_point]).tolist())
+            for i in range(len(per_point[0]))]
 
 
 def compute(sweep: Sweep, check: str, dtype: str, arrays: tuple):
@@ -514,7 +338,7 @@ _FIELDS = ("hi", "lo", "ulp", "over", "sub")
 def _source() -> str:
     from comparisons import ulp as ulp_module
 
-    return inspect.getsource(sys.modules[__name__]) + inspect.getsource(ulp_module)
+    return "".join(inspect.getsource(m) for m in (sys.modules[__name__], sweeps, ulp_module))
 
 
 def _file_name(sweep, check, dtype, arrays) -> str:
@@ -562,15 +386,6 @@ def _save(path, keep, t: Truth) -> None:
 
 # ------------------------------------------------------------------- implementations
 
-def _cotangents(sweep, arrays, dtype):
-    y = arrays[0]
-    if sweep.row:
-        g = np.zeros(y.shape, dtype)
-        g[..., 0] = 1
-        return [g]
-    return [np.ones(y.shape, dtype)]
-
-
 def implementation(name: str, sweep: Sweep):
     """``run(arrays, check, dtype) -> array (points, components)`` for refimpl or a
     framework, or None when it is not installed or has no such op."""
@@ -579,52 +394,52 @@ def implementation(name: str, sweep: Sweep):
             fn = getattr(importlib.import_module(f"refimpl.{sweep.module}"), sweep.op)
         except (ImportError, AttributeError):
             return None
-        return lambda arrays, check, dtype: _run_refimpl(fn, sweep, arrays, check, dtype)
-    from comparisons import harness
+        one = functools.partial(_run_refimpl, fn, sweep)
+    else:
+        from comparisons import harness
 
-    ad = harness.adapter(name)
-    if ad is None:
-        return None
-    try:
-        fn = getattr(importlib.import_module(f"comparisons.{name}.{sweep.module}"), sweep.op)
-    except (ImportError, AttributeError):
-        return None
-    return lambda arrays, check, dtype: _run_framework(ad, fn, sweep, arrays, check, dtype)
+        ad = harness.adapter(name)
+        if ad is None:
+            return None
+        try:
+            fn = getattr(importlib.import_module(f"comparisons.{name}.{sweep.module}"), sweep.op)
+        except (ImportError, AttributeError):
+            return None
+        one = functools.partial(_run_framework, ad, fn, sweep)
+    if sweep.batched:
+        return lambda arrays, check, dtype: one(arrays, check, dtype, (len(arrays[0]),))
+    # one point at a time: each array without its points axis
+    return lambda arrays, check, dtype: np.concatenate(
+        [one(tuple(a[i] for a in arrays), check, dtype, ()) for i in range(len(arrays[0]))])
 
 
-def _stack(outs, n):
+def _stack(outs, lead):
+    n = lead[0] if lead else 1
     return np.concatenate([np.asarray(o, np.float64).reshape(n, -1) for o in outs], axis=1)
 
 
-def _run_refimpl(fn, sweep, arrays, check, dtype):
-    import refimpl
+def _as_tuple(ys):
+    return tuple(ys) if isinstance(ys, (tuple, list)) else (ys,)
 
-    n = len(arrays[0])
+
+def _run_refimpl(fn, sweep, arrays, check, dtype, lead):
+    from comparisons import harness
+
+    case = Case(arrays, sweep.kwargs_for(lead))
     with np.errstate(all="ignore"):
         if check == "forward":
-            return _stack([fn(*arrays, **sweep.kwargs)], n)
-        (g,) = _cotangents(sweep, arrays, dtype)
-
-        def loss(*xs):
-            return refimpl.sum(refimpl.mul(fn(*xs, **sweep.kwargs), g))
-
-        gs = refimpl.grad(loss, argnums=sweep.wrt)(*arrays)
-        return _stack(gs, n)
+            return _stack(harness.reference_forward(fn, case), lead)
+        return _stack(harness.reference_vjp(fn, case, sweep.cotangents(lead, dtype), sweep.wrt),
+                      lead)
 
 
-def _run_framework(ad, fn, sweep, arrays, check, dtype):
-    n, dt = len(arrays[0]), np.dtype(dtype)
+def _run_framework(ad, fn, sweep, arrays, check, dtype, lead):
+    dt = np.dtype(dtype)
     if check == "forward":
-        return _stack([ad.to_numpy(ad.forward(fn, arrays, sweep.kwargs), dt)], n)
-    cts = _cotangents(sweep, arrays, dtype)
-    if "wrt" in inspect.signature(ad.vjp).parameters:
-        _, gs = ad.vjp(fn, arrays, sweep.kwargs, cts, sweep.wrt)
-    else:
-        _, gs = ad.vjp(fn, arrays, sweep.kwargs, cts)
-    gs = list(gs)
-    if len(gs) != len(sweep.wrt):
-        gs = [gs[i] for i in sweep.wrt]
-    return _stack([ad.to_numpy(g, dt) for g in gs], n)
+        ys = _as_tuple(ad.forward(fn, arrays, sweep.kwargs_for(lead)))
+        return _stack([ad.to_numpy(y, dt) for y in ys], lead)
+    _, gs = ad.vjp(fn, arrays, sweep.kwargs_for(lead), sweep.cotangents(lead, dtype), sweep.wrt)
+    return _stack([ad.to_numpy(g, dt) for g in gs], lead)
 
 
 # ---------------------------------------------------------------------- measurement
@@ -642,7 +457,8 @@ def measure(sweep: Sweep | str, check: str, dtype: str, run, implementation: str
     tests pass deliberately wrong ones); see ``implementation``.
     """
     sweep = SWEEPS[sweep] if isinstance(sweep, str) else sweep
-    arrays = inputs(sweep, dtype, size)
+    cols, x = columns(sweep, dtype, size)
+    arrays = sweep.arrays(cols, dtype)
     keep, t = truth(sweep, check, dtype, size)
     row = {"op": sweep.op, "dtype": dtype, "implementation": implementation,
            "max_ulp": None, "worst_input": None, "check": check, "sweep": sweep.name,
@@ -660,19 +476,17 @@ def measure(sweep: Sweep | str, check: str, dtype: str, run, implementation: str
     j = int(np.argmax(err[i]))
     worst = float(per_point[i])
     idx = int(np.flatnonzero(keep)[i])
-    if sweep.row:
-        worst_input = float(arrays[0][idx, 0])
-    elif len(sweep.args) == 1:
-        worst_input = float(arrays[0][idx])
+    if len(sweep.args) == 1:
+        worst_input = float(cols[0][idx])
     else:
-        worst_input = {a: float(x[idx]) for a, x in zip(sweep.args, arrays)}
+        worst_input = {a: float(c[idx]) for a, c in zip(sweep.args, cols)}
     exact = t.over[i, j] if t.over[i, j] else t.hi[i, j] + t.lo[i, j] * t.ulp[i, j]
     # The normal range: every input and every truth component zero or normal (no
     # subnormal, no overflow), where a framework's flush-to-zero plays no part.
     tiny = float(np.finfo(np.dtype(dtype)).tiny)
     normal = ~(t.sub | (t.over != 0)).any(axis=1)
-    for x in arrays:
-        ax = np.abs(x.astype(np.float64)).reshape(len(keep), -1)[keep]
+    for a in arrays:
+        ax = np.abs(a.astype(np.float64)).reshape(len(keep), -1)[keep]
         normal &= ((ax == 0) | (ax >= tiny)).all(axis=1)
     worst_normal = float(per_point[normal].max()) if normal.any() else None
     row.update(max_ulp=worst if math.isfinite(worst) else None, worst_input=worst_input,
@@ -682,8 +496,7 @@ def measure(sweep: Sweep | str, check: str, dtype: str, run, implementation: str
                nonfinite_points=int(np.isinf(per_point).sum()))
     if err.shape[1] > 1:
         row["component"] = j
-    x0 = arrays[0][:, 0] if sweep.row else arrays[0]
-    row["curve"] = curve(np.asarray(x0, np.float64).reshape(len(keep), -1)[keep][:, 0], per_point)
+    row["curve"] = curve(np.asarray(x, np.float64)[keep], per_point)
     return row
 
 

@@ -2,7 +2,8 @@
 
 A reference is only useful if it is more accurate than what it judges. Two tools do it:
 
-- ``hi``: compute float32 in float64 (29 spare bits) and round once at the end;
+- ``hi``: compute float32 in float64 (29 spare bits) and round once at the end
+  (``rounded``; float16 and bfloat16 go the same way, through float32);
 - error-free transformations for float64 (Dekker, Knuth): a + b and a * b are exactly
   s + err, with err computable in ordinary floating point. Where a function's slope
   magnifies an input's rounding error (exp(x - m), erfc(x / sqrt 2)), the err term is
@@ -20,12 +21,17 @@ from refimpl._arrays import compute_dtype
 
 
 def hi(x: np.ndarray) -> np.ndarray:
-    """``x`` in the precision accuracy-critical ops compute in: float32 -> float64;
-    float16 and bfloat16 -> float32 (the op contract); float64 stays float64."""
-    x = np.asarray(x)
-    if x.dtype == np.float32:
-        return x.astype(np.float64)
-    return x.astype(compute_dtype(x.dtype), copy=False)
+    """``x`` in the precision accuracy-critical ops compute in: float64 (float16, bfloat16
+    and float32 gain 29 or more spare bits; float64 stays float64). ``rounded`` brings
+    the result back."""
+    return np.asarray(x).astype(np.float64, copy=False)
+
+
+def rounded(y, dtype) -> np.ndarray:
+    """``y`` rounded to ``dtype`` as the op contract says: float16 and bfloat16 through
+    float32, so that they are exactly refimpl's float32 result, rounded once more."""
+    dtype = np.dtype(dtype)
+    return np.asarray(y).astype(compute_dtype(dtype)).astype(dtype)
 
 
 def two_sum(a, b):
@@ -150,3 +156,118 @@ def times_tiny_exp(a, y, y_lo=0.0):
     -1419 <= y <= -355 (Sterbenz); below, the result is 0 anyway."""
     e = exp_of_sum(y + 1024 * _LN2_HI, y_lo + 1024 * _LN2_LO)
     return np.ldexp(a * e, -1024)
+
+
+# ------------------------------------------------------------------ sums and products
+# A sum of terms of both signs can cancel: sum([x, 0.1, -0.3]) at x = 0.2 keeps none of
+# the digits a naive float32 sum rounded away on the way. float32 (and float16/bfloat16,
+# computed as float32) sums in float64, where its products are exact and its sums lose
+# nothing the final rounding would keep; float64 carries each addition's and each
+# product's rounding error (two_sum, two_prod) and adds them back once at the end
+# (Ogita, Rump and Oishi's Sum2 and Dot2, summed pairwise). Each returns x's compute dtype.
+
+def _sum2(x: np.ndarray, axes: tuple, keepdims: bool, pair: bool = False):
+    """float64 sum over ``axes`` as if in twice the precision, rounded once (``pair``:
+    unrounded, as hi + lo)."""
+    rest = [d for d in range(x.ndim) if d not in axes]
+    n = int(np.prod([x.shape[d] for d in axes], dtype=np.int64))
+    v = np.transpose(x, rest + list(axes)).reshape([x.shape[d] for d in rest] + [n])
+    err = np.zeros_like(v)
+    with np.errstate(invalid="ignore"):
+        while v.shape[-1] > 1:
+            if v.shape[-1] % 2:         # pad with -0: x + -0 = x, and -0 + -0 stays -0
+                v = np.concatenate([v, np.full(v.shape[:-1] + (1,), -0.0)], axis=-1)
+                err = np.concatenate([err, np.zeros(err.shape[:-1] + (1,))], axis=-1)
+            v, e = two_sum(v[..., 0::2], v[..., 1::2])
+            err = (err[..., 0::2] + err[..., 1::2]) + e
+    if v.shape[-1] == 0:
+        s, err = np.zeros(v.shape[:-1]), np.zeros(v.shape[:-1])
+    else:
+        s, err = v[..., 0], err[..., 0]
+    if pair:
+        return two_sum(s, err)
+    s = np.where(err == 0, s, s + err)          # where nothing was lost, s keeps its -0
+    return np.expand_dims(s, axes) if keepdims else s
+
+
+def _axes_of(axis, ndim) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def accurate_sum(x, axis=None, keepdims: bool = False) -> np.ndarray:
+    """``np.sum(x, axis, keepdims)`` correct to about an ULP of the result in x's compute
+    dtype, however much its terms cancel.
+
+    >>> x = np.array([0.2, 0.1, -0.3], np.float32)   # exactly -7.450580596923828e-09
+    >>> float(np.sum(x)), float(accurate_sum(x))
+    (0.0, -7.450580596923828e-09)
+    >>> x = np.array([0.2, 0.1, -0.3])               # exactly 2.7755575615628914e-17
+    >>> float(np.sum(x)), float(accurate_sum(x))
+    (5.551115123125783e-17, 2.7755575615628914e-17)
+    >>> x = np.array([1e16, 1.0, -1e16])
+    >>> float(np.sum(x)), float(accurate_sum(x))
+    (0.0, 1.0)
+    """
+    x = np.asarray(x)
+    dt = compute_dtype(x.dtype)
+    axes = _axes_of(axis, x.ndim)
+    if dt != np.float64:
+        return np.sum(x.astype(np.float64), axis=axes, keepdims=keepdims).astype(dt)
+    return _sum2(x.astype(dt, copy=False), axes, keepdims)
+
+
+def accurate_dot(a, b, axis=-1, keepdims: bool = False) -> np.ndarray:
+    """``np.sum(a * b, axis)`` (a and b broadcast) as ``accurate_sum`` sums: float32 and
+    below in float64, where each product is exact; float64 as the pairs p + err of
+    ``two_prod``, summed together."""
+    a, b = np.asarray(a), np.asarray(b)
+    dt = compute_dtype(np.result_type(a, b))
+    a, b = np.broadcast_arrays(a, b)
+    axes = _axes_of(axis, a.ndim)
+    if dt != np.float64:
+        return np.sum(a.astype(np.float64) * b.astype(np.float64), axis=axes,
+                      keepdims=keepdims).astype(dt)
+    p, err = two_prod(a.astype(dt), b.astype(dt))
+    both = np.concatenate([p, err], axis=axes[-1])     # the sum of both halves is the same
+    return _sum2(both, axes, keepdims)
+
+
+_MATMUL_CHUNK = 1 << 20        # products held at once by the float64 matmul
+
+
+def accurate_matmul(a, b) -> np.ndarray:
+    """``np.matmul(a, b)`` for a and b of rank >= 2, as ``accurate_dot`` computes each
+    entry. float64 forms the products of a block of rows at a time (memory stays
+    bounded), then sums each over k."""
+    a, b = np.asarray(a), np.asarray(b)
+    dt = compute_dtype(np.result_type(a, b))
+    if dt != np.float64:
+        return np.matmul(a.astype(np.float64), b.astype(np.float64)).astype(dt)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:]).astype(dt)
+    b = np.broadcast_to(b, batch + b.shape[-2:]).astype(dt)
+    n, k, m = a.shape[-2], a.shape[-1], b.shape[-1]
+    rows = max(1, _MATMUL_CHUNK // max(1, k * m * int(np.prod(batch, dtype=np.int64))))
+    out = [accurate_dot(a[..., i:i + rows, :, None], b[..., None, :, :], axis=-2)
+           for i in range(0, n, rows)]
+    return np.concatenate(out, axis=-2) if out else np.zeros(batch + (0, m))
+
+
+def dot_of_others(x, y, axis=-1):
+    """For each i along ``axis``: sum_{j != i} x_j y_j (float64), as the pair (hi, lo)
+    whose sum is exact to about twice float64's precision. Each sum leaves out its own
+    term: no total minus its own term, which cancels where one term is nearly the whole.
+
+    >>> hi, lo = dot_of_others(np.array([1e16, 1.0, 2.0]), np.array([1.0, 1.0, 1.0]))
+    >>> hi.tolist(), lo.tolist()            # 3; 1e16 + 2; 1e16 + 1, which needs lo
+    ([3.0, 1.0000000000000002e+16, 1e+16], [0.0, 0.0, 1.0])
+    """
+    p, err = two_prod(*np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64)))
+    n = p.shape[axis]
+    terms = np.moveaxis(np.concatenate([p, err], axis=axis), axis, -1)   # (..., 2n)
+    others = np.tile(~np.eye(n, dtype=bool), (1, 2))                     # row i: j != i
+    hi, lo = _sum2(np.where(others, terms[..., None, :], 0.0), (terms.ndim,), False, pair=True)
+    return np.moveaxis(hi, -1, axis), np.moveaxis(lo, -1, axis)

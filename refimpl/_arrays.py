@@ -23,8 +23,8 @@ def as_float_array(x) -> np.ndarray:
 
 
 def compute_dtype(dtype) -> np.dtype:
-    """The dtype an op computes in: float16 and bfloat16 are computed in float32 and
-    rounded once at the end, as the frameworks do on CPU."""
+    """The dtype an op works in: float16 and bfloat16 are computed exactly as float32 is
+    (as the frameworks do on CPU), and that float32 result is rounded once at the end."""
     dtype = np.dtype(dtype)
     return np.dtype(np.float32) if dtype.itemsize < 4 else dtype
 

@@ -18,6 +18,7 @@ import contextlib
 
 import numpy as np
 
+from refimpl._accurate import accurate_sum
 from refimpl._arrays import ShapeError, as_float_array
 
 __all__ = ["Variable", "Function", "grad", "sum_to", "no_grad", "as_variable"]
@@ -215,7 +216,7 @@ def sum_to(x: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
     )
-    y = x.sum(axis=axes, keepdims=True)
+    y = accurate_sum(x, axis=axes, keepdims=True)
     if lead:
         y = y.reshape(y.shape[lead:])
     if y.shape != shape:

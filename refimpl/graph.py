@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from refimpl._accurate import accurate_sum, hi, rounded
 from refimpl._arrays import ShapeError, up, upcast
 from refimpl.autodiff import Function, Variable, sum_to
 
@@ -140,12 +141,11 @@ class Div(Function):
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
-        a32, b32 = upcast(a, b)
-        g = up(dout)
-        # d(a/b)/db = -a/b^2, evaluated as (a/b)/b: b*b would overflow for |b| > 1.8e19
-        # in float32 while the quotient is still finite.
-        return (sum_to(g / b32, a.shape).astype(a.dtype),
-                sum_to(-g * ((a32 / b32) / b32), b.shape).astype(b.dtype))
+        a64, b64, g = hi(a), hi(b), hi(dout)
+        # d(a/b)/db = -a/b^2, evaluated as (a/b)/b: b*b would overflow for |b| > 1e154
+        # while the quotient is still finite.
+        return (rounded(sum_to(g / b64, a.shape), a.dtype),
+                rounded(sum_to(-g * ((a64 / b64) / b64), b.shape), b.dtype))
 
 
 def div(a, b):
@@ -160,12 +160,11 @@ class Pow(Function):
         self.c = float(c)
 
     def forward(self, x):
-        return (up(x) ** self.c).astype(x.dtype)
+        return rounded(hi(x) ** self.c, x.dtype)
 
     def backward(self, dout):
-        x = up(self.inputs[0].data)
-        c = x.dtype.type(self.c)   # a constant in x's dtype keeps float32 in float32
-        return (up(dout) * c * x ** (c - 1)).astype(self.inputs[0].dtype)
+        x = self.inputs[0].data
+        return rounded(hi(dout) * self.c * hi(x) ** (self.c - 1), x.dtype)
 
 
 def pow(x, c):
@@ -179,12 +178,12 @@ def pow(x, c):
 
 class Exp(Function):
     def forward(self, x):
-        self.y = np.exp(up(x))
-        return self.y.astype(x.dtype)
+        self.y = np.exp(hi(x))
+        return rounded(self.y, x.dtype)
 
     def backward(self, dout):
         # exp is its own derivative: reuse the forward output, unrounded.
-        return (up(dout) * self.y).astype(self.inputs[0].dtype)
+        return rounded(hi(dout) * self.y, self.inputs[0].dtype)
 
 
 def exp(x):
@@ -194,10 +193,10 @@ def exp(x):
 
 class Log(Function):
     def forward(self, x):
-        return np.log(up(x)).astype(x.dtype)
+        return rounded(np.log(hi(x)), x.dtype)
 
     def backward(self, dout):
-        return (up(dout) / up(self.inputs[0].data)).astype(self.inputs[0].dtype)
+        return rounded(hi(dout) / hi(self.inputs[0].data), self.inputs[0].dtype)
 
 
 def log(x):
@@ -251,7 +250,7 @@ class Repeat(Function):
         ax = self.axis % x.ndim
         # Each input element became n neighbours along axis: fold them out and add them.
         split = x.shape[:ax] + (x.shape[ax], self.n) + x.shape[ax + 1:]
-        return up(dout).reshape(split).sum(axis=ax + 1).astype(x.dtype)
+        return accurate_sum(dout.reshape(split), axis=ax + 1).astype(x.dtype)
 
 
 def repeat(x, n: int, axis: int):
@@ -313,7 +312,7 @@ class Sum(Function):
 
     def forward(self, x):
         self.axes = _axes(self.axis, x.ndim, "sum")
-        return np.sum(up(x), axis=self.axes, keepdims=self.keepdims).astype(x.dtype)
+        return accurate_sum(x, axis=self.axes, keepdims=self.keepdims).astype(x.dtype)
 
     def backward(self, dout):
         x = self.inputs[0].data

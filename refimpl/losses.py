@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from refimpl._accurate import hi, sigmoid_pair, two_prod
+from refimpl._accurate import hi, rounded, sigmoid_pair, two_prod
 from refimpl._arrays import ShapeError
 from refimpl.activations import LogSoftmax
 from refimpl.autodiff import Function, Variable
@@ -54,7 +54,7 @@ class Loss(Function):
                 loss = np.mean(loss) if loss.size else np.float64(np.nan)
             elif self.reduction == "sum":
                 loss = np.sum(loss)
-        return np.asarray(loss).astype(self.dtype)
+        return rounded(loss, self.dtype)
 
     def backward(self, dout):
         g = hi(dout)
@@ -64,7 +64,7 @@ class Loss(Function):
         for x, d in zip(self.inputs, self.local):
             with np.errstate(all="ignore"):
                 gx = np.zeros(x.shape) if d is None else np.broadcast_to(_per_element(g, d), x.shape) * d
-            grads.append(gx.astype(x.dtype))
+            grads.append(rounded(gx, x.dtype))
         return tuple(grads)
 
     def elementwise(self, *xs):

@@ -23,15 +23,16 @@ gradient ascent), for an objective to make larger, such as a reward.
 
 The defaults differ between the frameworks; refimpl's are torch's, and each class lists
 all four. ``comparisons/conventions.py`` measures the frameworks' values live.
-The arithmetic is done in float64 for float32 parameters (float32 for float16 and
-bfloat16) and the parameter and the state are rounded once per step.
+The arithmetic is done in float64 for float32, float16 and bfloat16 parameters, and the
+parameter and the state are rounded once per step (float16 and bfloat16 through float32,
+as every op rounds them).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from refimpl._accurate import hi
+from refimpl._accurate import hi, rounded
 from refimpl._arrays import ShapeError
 from refimpl.autodiff import Variable
 
@@ -98,8 +99,8 @@ class Optimizer:
                 g = g + self.weight_decay * p32
             work = {k: hi(v) for k, v in s.items()}
             new = self.update(p32, g, work)
-            s.update({k: np.asarray(v).astype(p.dtype) for k, v in work.items()})
-            p[...] = new.astype(p.dtype)
+            s.update({k: rounded(v, p.dtype) for k, v in work.items()})
+            p[...] = rounded(new, p.dtype)
 
     def update(self, p, g, s):
         raise NotImplementedError

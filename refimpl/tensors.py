@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from refimpl._accurate import accurate_dot, accurate_matmul, dot_of_others, hi, rounded, two_prod
 from refimpl._arrays import ShapeError, up, upcast
 from refimpl.autodiff import Function, Variable, sum_to
 
@@ -69,8 +70,7 @@ class Dot(Function):
                 f"dot: shapes {a.shape} and {b.shape} do not fit; "
                 "the rule is two rank-1 vectors of the same length: (n,) . (n,) -> ()"
             )
-        a32, b32 = upcast(a, b)
-        return np.asarray(np.dot(a32, b32)).astype(np.result_type(a, b))
+        return np.asarray(accurate_dot(a, b)).astype(np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
@@ -106,26 +106,58 @@ class CosineSimilarity(Function):
             ) from None
         if len(shape) == 0:
             raise ShapeError("cosine_similarity: needs at least one axis to reduce, got two scalars")
-        a32, b32 = upcast(a, b)
-        a32, b32 = np.broadcast_to(a32, shape), np.broadcast_to(b32, shape)
-        # Normalise first, then take the dot product: the result stays within [-1, 1].
-        self.na = np.maximum(np.sqrt(np.sum(a32 * a32, axis=self.axis, keepdims=True)), self.eps)
-        self.nb = np.maximum(np.sqrt(np.sum(b32 * b32, axis=self.axis, keepdims=True)), self.eps)
-        self.u, self.v = a32 / self.na, b32 / self.nb
-        self.cos = np.sum(self.u * self.v, axis=self.axis, keepdims=True)
-        return np.squeeze(self.cos, axis=self.axis).astype(np.result_type(a, b))
+        a64, b64 = np.broadcast_to(hi(a), shape), np.broadcast_to(hi(b), shape)
+        (sa, ea), (sb, eb) = self.scaled = _scaled(a64, self.axis), _scaled(b64, self.axis)
+        self.na = np.maximum(np.ldexp(_norm(sa, self.axis), ea), self.eps)
+        self.nb = np.maximum(np.ldexp(_norm(sb, self.axis), eb), self.eps)
+        self.u, self.v = a64 / self.na, b64 / self.nb
+        # a.b / (|a| |b|) from the scaled vectors (exact powers of two): the dot product
+        # of the rounded u and v would carry their roundings into a cancelling sum. Clipped,
+        # it stays within [-1, 1], as normalising first keeps it in the frameworks.
+        cos = accurate_dot(sa, sb, self.axis, keepdims=True) / (
+            np.ldexp(self.na, -ea) * np.ldexp(self.nb, -eb))
+        self.cos = np.clip(cos, -1.0, 1.0)
+        return rounded(np.squeeze(self.cos, axis=self.axis), np.result_type(a, b))
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
-        g = np.expand_dims(dout.astype(self.cos.dtype), self.axis)
-        # d cos/da = (v - cos u) / |a| where |a| > eps; below eps the norm is the
-        # constant eps and only v / eps remains. Written as g v - (g cos) u, the two paths
-        # autodiff takes through the normalisation, so that an exact cancellation gives
-        # +0 as it does in the frameworks.
-        gc = g * self.cos
-        da = (g * self.v - np.where(self.na > self.eps, gc * self.u, 0)) / self.na
-        db = (g * self.u - np.where(self.nb > self.eps, gc * self.v, 0)) / self.nb
-        return sum_to(da, a.shape).astype(a.dtype), sum_to(db, b.shape).astype(b.dtype)
+        g = np.expand_dims(hi(dout), self.axis)
+        (sa, ea), (sb, eb) = self.scaled
+        # d cos/da = (v - cos u) / |a| where |a| > eps; below eps the norm is the constant
+        # eps and only v / eps remains. "+ 0.0" makes an exact cancellation +0, as
+        # g v - g cos u gives it in the frameworks.
+        da = np.where(self.na > self.eps,
+                      g * _across(sa, ea, self.na, sb, eb, self.nb, self.axis) + 0.0, g * self.v / self.na)
+        db = np.where(self.nb > self.eps,
+                      g * _across(sb, eb, self.nb, sa, ea, self.na, self.axis) + 0.0, g * self.u / self.nb)
+        return rounded(sum_to(da, a.shape), a.dtype), rounded(sum_to(db, b.shape), b.dtype)
+
+
+def _scaled(x, axis):
+    """(x / 2^e, e) with 2^e near the largest |x_i| along ``axis``: the squares of
+    [1e200, 1] or [1e-200, 0] then neither overflow nor underflow."""
+    m = np.max(np.abs(x), axis=axis, keepdims=True, initial=0.0)
+    _, e = np.frexp(np.where(np.isfinite(m) & (m > 0), m, 1.0))
+    return np.ldexp(x, -e), e
+
+
+def _norm(s, axis):
+    return np.sqrt(accurate_dot(s, s, axis, keepdims=True))
+
+
+def _across(sa, ea, na, sb, eb, nb, axis):
+    """(v - cos u) / |a|, the part of v across u, from a = sa 2^ea and b = sb 2^eb with
+    norms na, nb (nb may be eps): with |u| = 1 it is v_i sum_{j!=i} u_j^2 - u_i sum_{j!=i}
+    u_j v_j, i.e. (b_i sum_{j!=i} a_j^2 - a_i sum_{j!=i} a_j b_j) / (|a|^3 nb), with no
+    1 - u_i^2 that rounds to 0 where a lies along one axis (a = [1e16, 0.1, -0.3]). The
+    numerator is the two products of (hi, lo) sums, subtracted once (two_prod)."""
+    aa, aa_lo = dot_of_others(sa, sa, axis)
+    ab, ab_lo = dot_of_others(sa, sb, axis)
+    p1, e1 = two_prod(sb, aa)
+    p2, e2 = two_prod(sa, ab)
+    num = (p1 - p2) + ((e1 - e2) + (sb * aa_lo - sa * ab_lo))
+    scale = accurate_dot(sa, sa, axis, keepdims=True) * np.ldexp(na, -ea) * np.ldexp(nb, -eb)
+    return np.ldexp(num / scale, -ea)
 
 
 def cosine_similarity(a, b, axis: int = -1, eps: float = 1e-8):
@@ -194,8 +226,9 @@ def matmul_shape(a_shape, b_shape):
 class MatMul(Function):
     def forward(self, a, b):
         shape = matmul_shape(a.shape, b.shape)
-        a32, b32 = upcast(a, b)
-        return np.matmul(a32, b32).astype(np.result_type(a, b)).reshape(shape)
+        a2 = a[None, :] if a.ndim == 1 else a       # a vector is a (1, k) row on the left,
+        b2 = b[:, None] if b.ndim == 1 else b       # a (k, 1) column on the right
+        return accurate_matmul(a2, b2).astype(np.result_type(a, b)).reshape(shape)
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
@@ -207,8 +240,8 @@ class MatMul(Function):
         b2 = b32[:, None] if b.ndim == 1 else b32
         g2 = np.expand_dims(g, -1) if b.ndim == 1 else g
         g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2
-        da = np.matmul(g2, np.swapaxes(b2, -1, -2))   # dA = dY B^T
-        db = np.matmul(np.swapaxes(a2, -1, -2), g2)   # dB = A^T dY
+        da = accurate_matmul(g2, np.swapaxes(b2, -1, -2))   # dA = dY B^T
+        db = accurate_matmul(np.swapaxes(a2, -1, -2), g2)   # dB = A^T dY
         da = sum_to(da, a2.shape).reshape(a.shape)
         db = sum_to(db, b2.shape).reshape(b.shape)
         return da.astype(a.dtype), db.astype(b.dtype)

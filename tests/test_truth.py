@@ -131,27 +131,39 @@ def test_agrees_with_pythons_math_library(x):
 
 
 def _sample_points(sweep):
-    """A few inputs per setting, away from kinks and the huber switch."""
-    vals = {"real": [-3.7, -0.6, 0.3, 2.5, 15.0], "open01": [0.1, 0.3, 0.9], "var": [0.5, 2.0]}
+    """A few points per setting, away from kinks and the huber switch, as the truth sees
+    them (every entry of the op's arrays)."""
+    vals = {"real": [-3.7, -0.6, 0.3, 2.5, 15.0], "positive": [0.3, 2.5, 15.0],
+            "nonzero": [-3.7, 0.3, 2.5], "open01": [0.1, 0.3, 0.9], "var": [0.5, 2.0]}
     for setting in sweep.settings:
         swept = next(a for a in sweep.args if a not in setting)
         domain = "var" if swept == "var" else sweep.domain
         for v in vals[domain]:
             p = {**setting, swept: v}
-            yield [M.mpf(p[a]) for a in sweep.args] + [M.mpf(c) for c in sweep.row]
+            cols = tuple(np.array([p[a]], np.float64) for a in sweep.args)
+            yield truth._points(sweep, sweep.arrays(cols, "float64"))[0]
+
+
+def _positions(sweep):
+    """The positions in a point of the entries the gradient is taken with respect to."""
+    arrays = sweep.arrays(tuple(np.ones(1) for _ in sweep.args), "float64")
+    ends = np.cumsum([0] + [a[0].size for a in arrays])
+    return [k for i in sweep.wrt for k in range(ends[i], ends[i + 1])]
 
 
 @pytest.mark.parametrize("name", list(SWEEPS))
 def test_derivatives_are_the_derivatives_of_the_forward(name):
+    """grad is the vjp of forward with the sweep's cotangent, entry by entry."""
     sweep = SWEEPS[name]
-    wrt = range(len(sweep.row) + 1) if sweep.row else sweep.wrt
+    seed = np.concatenate([g.ravel() for g in sweep.cotangents((), "float64")])
     for p in _sample_points(sweep):
         got = sweep.grad(*p)
-        for i, k in enumerate(wrt):
+        assert len(got) == len(_positions(sweep)), name
+        for i, k in enumerate(_positions(sweep)):
             def f(v, k=k):
                 q = list(p)
                 q[k] = v
-                return sweep.forward(*q)[0]
+                return M.fsum(M.mpf(float(c)) * y for c, y in zip(seed, sweep.forward(*q)))
             want = M.diff(f, p[k])
             assert abs(got[i] - want) <= M.ldexp(1, -120) * (1 + abs(want)), (name, p, i)
 
@@ -185,10 +197,6 @@ def test_the_grid_holds_the_extremes():
     assert np.float32(-100.0) in truth.inputs(SWEEPS["sigmoid"], "float32", "small")[0]
     p = truth.inputs(SWEEPS["binary_cross_entropy"], "float32", "small")[0]
     assert ((p > 0) & (p < 1)).all() and np.finfo(np.float32).smallest_subnormal in p
-
-
-def test_every_swept_op_is_a_registry_op():
-    assert set(truth.ops()) <= set(registry.OPS)
 
 
 # --------------------------------------------------------------------------- canaries
@@ -247,7 +255,12 @@ def test_misses_names_the_target_and_the_best_framework():
 
 @pytest.fixture(scope="module")
 def accuracy_rows():
-    return truth.accuracy(size="small")
+    """The full grid, every implementation (the best framework is part of the target)."""
+    return truth.accuracy(size="full")
+
+
+def test_every_registry_op_is_swept():
+    assert set(truth.ops()) == set(registry.OPS)
 
 
 def test_refimpl_meets_the_target_on_every_swept_op(accuracy_rows):
