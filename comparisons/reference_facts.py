@@ -63,7 +63,7 @@ def facts() -> dict:
 
 
 # The defaults refimpl/optim.py documents (each class's "Defaults:" line).
-_DEFAULTS = {("sgd", "lr"): 0.01, ("sgd", "dampening"): 0.0, ("adagrad", "eps"): 1e-10,
+_DEFAULTS = {("sgd", "lr"): 1e-3, ("sgd", "dampening"): 0.0, ("adagrad", "eps"): 1e-10,
              ("adagrad", "initial_accumulator_value"): 0.0, ("rmsprop", "rho"): 0.99,
              ("rmsprop", "eps"): 1e-8, ("adam", "eps"): 1e-8, ("adamw", "weight_decay"): 0.01}
 

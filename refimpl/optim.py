@@ -136,13 +136,13 @@ class SGD(Optimizer):
                p <- p - lr v
     Nesterov:  p <- p - lr (g + momentum v)          (the gradient at the point v leads to)
 
-    Defaults: lr 0.01 (torch 1e-3, Keras 0.01, optax none), momentum 0, dampening 0
+    Defaults: lr 1e-3 (torch 1e-3, Keras 0.01, optax none), momentum 0, dampening 0
     (torch only), nesterov False, weight_decay 0 (torch coupled; Keras decoupled,
     p <- p - lr wd p; optax: ``add_decayed_weights``). Keras keeps m = -lr v instead of v,
     which is the same sequence while lr is fixed.
     """
 
-    def __init__(self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False,
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False,
                  weight_decay=0.0, maximize=False):
         super().__init__(params, lr, maximize, weight_decay)
         _fraction(self, "momentum", momentum)

@@ -68,3 +68,14 @@ def test_a_broken_refimpl_is_caught_not_excused(monkeypatch):
         conventions.measure.cache_clear()   # later tests measure the real refimpl again
     assert departures() == {}
     assert math.isclose(float(conventions.value("numpy", "elu_grad_20")), math.exp(-20), rel_tol=1e-2)
+
+
+DEFAULTS = ("sgd.lr_default", "sgd.dampening", "adagrad.initial_accumulator",
+            "adagrad.eps_default", "rmsprop.rho_default", "rmsprop.eps_default",
+            "adam.eps_default", "adamw.weight_decay_default")
+
+
+def test_refimpl_optimizer_defaults_are_torchs_as_optim_says():
+    """refimpl/optim.py: "refimpl's [defaults] are torch's" -- measured from torch itself."""
+    mine, torch_facts = conventions.measure("refimpl"), conventions.measure("torch")
+    assert {k: mine[k] for k in DEFAULTS} == {k: torch_facts[k] for k in DEFAULTS}
