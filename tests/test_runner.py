@@ -58,6 +58,13 @@ def test_a_dask_cluster_gives_the_local_document(local):
     assert _strip(doc) == _strip(local)
 
 
+def test_two_local_worker_processes_give_the_local_document():
+    """`make report` runs its jobs in two processes, each taking whichever job is next:
+    four calls on two workers give the document one process gives."""
+    four = {**SMALL, "dtypes": ["float32", "float64"]}
+    assert _strip(runner.run(**four, workers=2)) == _strip(runner.run(**four))
+
+
 def test_scheduler_without_dask_names_the_extra(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)   # import fails as if not installed
     with pytest.raises(SystemExit) as raised:
