@@ -332,10 +332,25 @@ def test_gradient_has_input_shape_and_dtype(name, data):
         assert y.dtype == dtype, f"{name} promoted {dtype} to {y.dtype}"
     gs = tuple(np.linspace(-1, 1, y.size).reshape(y.shape).astype(dtype) for y in ys)
     backprop(ys, gs)
-    for i, (x, v) in enumerate(zip(xs, vs)):
+    # the values: the same numbers in float64, then rounded, to a few units of the dtype
+    wide = [refimpl.Variable(x.astype(np.float64)) for x in xs]
+    wide_ys = as_tuple(op.fn(*wide, **kw))
+    backprop(wide_ys, tuple(g.astype(np.float64) for g in gs))
+    for y, w in zip(ys, wide_ys):
+        _close_in(dtype, y.data, w.data, f"{name} forward")
+    for i, (x, v, w) in enumerate(zip(xs, vs, wide)):
         assert type(v.grad) is np.ndarray, f"input {i}: grad is {type(v.grad).__name__}"
         assert v.grad.shape == x.shape, f"input {i}: grad shape {v.grad.shape} != {x.shape}"
         assert v.grad.dtype == x.dtype, f"input {i}: grad dtype {v.grad.dtype} != {x.dtype}"
+        _close_in(dtype, v.grad, w.grad, f"{name} gradient of input {i}")
+
+
+def _close_in(dtype, got, want, what):
+    """got (in dtype) within 4 units of dtype of the float64 answer (a sum's units are those
+    of its largest term: the 1 + max|want| floor)."""
+    eps = float(ml_dtypes.finfo(dtype).eps)
+    np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=4 * eps,
+                               atol=4 * eps * (1 + np.max(np.abs(want), initial=0)), err_msg=what)
 
 
 BINARY = ["add", "sub", "mul", "div", "matmul", "dot", "cosine_similarity"]
@@ -352,10 +367,20 @@ def test_mixed_dtypes_promote_forward_but_not_gradients(name, data):
     a, b = a.astype(dtypes[0]), b.astype(dtypes[1])
     va, vb = refimpl.Variable(a), refimpl.Variable(b)
     y = op.fn(va, vb, **kw)
-    assert y.dtype == np.promote_types(*dtypes)
+    promoted = np.promote_types(*dtypes)
+    assert y.dtype == promoted
     y.backward(np.ones(y.shape, y.dtype))
     assert (va.grad.shape, va.grad.dtype) == (a.shape, a.dtype)
     assert (vb.grad.shape, vb.grad.dtype) == (b.shape, b.dtype)
+    # the values: those of both inputs in the promoted dtype, each gradient then rounded
+    # to its input's dtype (float16 and bfloat16 through float32, as every op rounds them)
+    wa, wb = refimpl.Variable(a.astype(promoted)), refimpl.Variable(b.astype(promoted))
+    wy = op.fn(wa, wb, **kw)
+    wy.backward(np.ones(wy.shape, wy.dtype))
+    np.testing.assert_array_equal(y.data, wy.data)
+    for v, w in ((va, wa), (vb, wb)):
+        want = w.grad.astype(np.float32) if v.dtype.itemsize < 4 else w.grad
+        np.testing.assert_array_equal(v.grad, want.astype(v.dtype))
 
 
 # ==================================================================== the type contract

@@ -123,6 +123,12 @@ def test_gradient_has_input_shape_and_dtype(name, dtype):
     assert y.dtype == x.dtype
     refimpl.sum(y).backward()
     assert x.grad.shape == x.shape and x.grad.dtype == x.dtype
+    # the values: the float64 answer at the same numbers, rounded once (within a unit)
+    w = Variable(x.data.astype(np.float64))
+    refimpl.sum(f(w)).backward()
+    eps, tiny = float(ml_dtypes.finfo(dtype).eps), float(ml_dtypes.finfo(dtype).smallest_subnormal)
+    np.testing.assert_allclose(y.data.astype(np.float64), f(w).data, rtol=eps, atol=tiny)
+    np.testing.assert_allclose(x.grad.astype(np.float64), w.grad, rtol=eps, atol=tiny)
 
 
 # ====================================================== stable forms and worked examples
