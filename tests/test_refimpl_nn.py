@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import refimpl
+from comparisons import registry
 from refimpl import Variable, numerical_gradient
 
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)
@@ -230,3 +231,21 @@ def test_bad_input_gets_a_clear_error(call, error, words):
     with pytest.raises(error, match=None) as e:
         call()
     assert words in str(e.value)
+
+
+# ========================================================================= the type contract
+
+@pytest.mark.parametrize("name", [op.name for op in registry.OPS_LIST
+                                  if op.module in ("activations", "losses")])
+@given(data=st.data())
+def test_plain_in_plain_out_variables_in_variable_out(name, data):
+    """Arrays in, exactly ndarrays out (never a numpy scalar, even for a mean); the
+    differentiated arguments as Variables, a recorded Variable out."""
+    op = registry.OPS[name]
+    case = data.draw(op.inputs("float32"), label="case")
+    with np.errstate(all="ignore"):
+        y = op.reference(*case.arrays, **case.kwargs)
+        assert type(y) is np.ndarray, f"{name} on arrays returned {type(y).__name__}"
+        xs = [Variable(x) if i in op.wrt_of(case) else x for i, x in enumerate(case.arrays)]
+        y = op.reference(*xs, **case.kwargs)
+    assert isinstance(y, Variable) and y.creator is not None, f"{name} on Variables"
