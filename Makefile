@@ -11,7 +11,7 @@ WORKERS ?= 2
 # and the tests after a report reuse them); deleting the folder only costs time.
 export REFIMPL_CACHE_DIR ?= $(CURDIR)/.cache
 
-.PHONY: report test venv clean
+.PHONY: report test venv clean mutation
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,5 +28,13 @@ report: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n $(WORKERS) --hypothesis-profile=$(PROFILE)
 
+# Not part of `make test`: every function of refimpl/ mutated, one change at a time, each
+# mutant run against the numpy-only tests that reach it ([tool.mutmut] in pyproject.toml);
+# `mutmut results` lists the survivors, `mutmut show NAME` shows one.
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[mutation]" -c constraints.txt
+	$(VENV)/bin/mutmut run --max-children $(WORKERS)
+	$(VENV)/bin/mutmut results
+
 clean:
-	rm -rf $(VENV) .hypothesis .cache
+	rm -rf $(VENV) .hypothesis .cache mutants

@@ -255,6 +255,14 @@ def _followed_convention(op, fn, case, dtype, check, framework, got, expected, c
         f"computed {framework}'s way (measured: conventions '{k}')" for k in sorted(used))
 
 
+def reference_broken(op, case, dtype, check, ref, rtol, atol) -> str | None:
+    """refimpl judged alone, before any framework: its rules at NaN and the kinks, and the
+    independent truth of every convention the op has (a framework is excused only where
+    refimpl is right). What it breaks, in words, or None."""
+    return (rules.broken(op, case, dtype, check, ref.expected, ref.cotangents)
+            or _missed_truth(op, case, dtype, check, ref, rtol, atol))
+
+
 def _missed_truth(op, case, dtype, check, ref, rtol, atol) -> str | None:
     """Where refimpl misses the independent truth of one of the op's conventions, in words."""
     for conv in op.conventions:
@@ -455,10 +463,7 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
     fn = reference or op.reference
     ref = _reference(op, fn, case, dtype, check)
     rtol, atol = tolerance(op.name, dtype, check, tolerances)
-    # refimpl alone first: its rules at NaN and the kinks, and the independent truth of
-    # every convention the op has. A framework is excused only where refimpl is right.
-    broken_rule = (rules.broken(op, case, dtype, check, ref.expected, ref.cotangents)
-                   or _missed_truth(op, case, dtype, check, ref, rtol, atol))
+    broken_rule = reference_broken(op, case, dtype, check, ref, rtol, atol)
     results = []
     for fw in frameworks:
         ad = adapter(fw)
