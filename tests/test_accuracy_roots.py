@@ -43,6 +43,14 @@ CASES = {
     "gelu_tanh": (dgelu_tanh, A._GELU_TANH_ROOT, A._GELU_TANH_SERIES, A._SIGMOID_WINDOW),
     "silu": (dsilu, A._SILU_ROOT, A._SILU_SERIES, A._SIGMOID_WINDOW),
 }
+# How each series is made (at import, once): recomputed by the tests, so that they also
+# reach that code when it changes (mutation testing runs the tests, not the import).
+MADE = {
+    "gelu": lambda: A._gelu_grad_series(A._GELU_ROOT),
+    "gelu_tanh": lambda: A._x_sigmoid_grad_series(A._GELU_TANH_ROOT,
+                                                  A._tanh_u_series(A._GELU_TANH_ROOT)),
+    "silu": lambda: A._x_sigmoid_grad_series(A._SILU_ROOT, [A._dec(A._SILU_ROOT), 1]),
+}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -56,7 +64,9 @@ def test_root_literal_is_the_root_to_twice_float64(name):
 
 @pytest.mark.parametrize("name", CASES)
 def test_series_coefficients_match_mpmath(name):
-    f, (hi, lo), (c1, rest), _ = CASES[name]
+    f, (hi, lo), series, _ = CASES[name]
+    assert A._coefficients(MADE[name]()) == series      # what the op uses is what is made
+    c1, rest = series
     root = M.mpf(hi) + lo
     exact = M.taylor(f, root, len(rest) + 1)          # c_k = f^(k)(root) / k!
     assert abs(exact[0]) < M.ldexp(1, -100)           # a root: c_0 = 0
@@ -114,3 +124,15 @@ def test_tanh_gelu_far_tails_are_finite():
     assert np.array_equal(np.asarray(g), [0, 0, 0, 1, 1, 1])
     y = A.gelu(xs, approximate=True)
     assert np.array_equal(np.asarray(y), [0, 0, 0, 1e104, 1e200, 1.7976931348623157e308])
+
+
+@pytest.mark.parametrize("d", ["0.044715", "0.134145", "0.7071067811865475244008443621048490392848359"])
+def test_a_decimal_constant_as_a_pair_of_floats(d):
+    """_pair(d) = (hi, lo): hi is d rounded, hi + lo is d to about 2^-106."""
+    import decimal
+
+    hi, lo = A._pair(decimal.Decimal(d))
+    assert hi == float(d)
+    assert abs(M.mpf(hi) + lo - M.mpf(d)) <= M.ldexp(abs(M.mpf(d)), -104)
+    exact = decimal.Context(prec=200).add(decimal.Decimal(hi), decimal.Decimal(lo))
+    assert abs(A._dec((hi, lo)) - exact) <= abs(exact) * decimal.Decimal("1e-59")  # 60 digits

@@ -469,3 +469,29 @@ def test_import_refimpl_imports_no_framework():
     assert loaded == [], f"import refimpl pulled in {loaded}"
     # Its speed (well under 0.5 s) is measured by benchmarks/import_time.py, not asserted
     # here, where a loaded machine would make it flaky.
+
+
+def test_every_operator_on_a_variable_is_its_named_op():
+    """a + b, 2 - a, a @ b, a.T, ... are add, sub, matmul, transpose: the same values, a
+    recorded Variable. The operators are installed at import; installed again here, so
+    that this test also reaches that code when it changes (mutation testing runs tests)."""
+    from refimpl import graph
+
+    graph._install_operators()
+    a = refimpl.Variable(np.array([[1.5, -2.0], [0.25, 3.0]]))
+    b = refimpl.Variable(np.array([[0.5, 4.0], [-1.0, 2.0]]))
+    x = a.data
+    cases = {
+        "a + b": (a + b, x + b.data), "2 + a": (2.0 + a, 2.0 + x),
+        "a - b": (a - b, x - b.data), "2 - a": (2.0 - a, 2.0 - x),
+        "a * b": (a * b, x * b.data), "2 * a": (2.0 * a, 2.0 * x),
+        "a / b": (a / b, x / b.data), "2 / a": (2.0 / a, 2.0 / x),
+        "-a": (-a, -x), "a ** 3": (a ** 3, x ** 3),
+        "a @ b": (a @ b, x @ b.data), "x @ b": (x @ b, x @ b.data),
+        "a.sum()": (a.sum(), np.sum(x)), "a.sum(0, True)": (a.sum(0, True), x.sum(0, keepdims=True)),
+        "a.reshape(4)": (a.reshape(4), x.reshape(4)), "a.reshape(1, 4)": (a.reshape(1, 4), x.reshape(1, 4)),
+        "a.T": (a.T, x.T),
+    }
+    for what, (y, want) in cases.items():
+        assert isinstance(y, refimpl.Variable) and y.creator is not None, what
+        np.testing.assert_array_equal(y.data, want, err_msg=what)
