@@ -256,8 +256,8 @@ def _row(x, dt, shape=(3,)):
     return r.reshape((len(x),) + shape)
 
 
-_B = [0.7, -0.2, 0.5]
-_B32 = [[0.7, -0.2], [0.5, 0.3], [-0.1, 0.9]]
+_VECTOR = [0.7, -0.2, 0.5]
+_MATRIX = [[0.7, -0.2], [0.5, 0.3], [-0.1, 0.9]]
 _ROW = dict(build=lambda c, dt: (_row(c[0], dt),), out=((3,),))
 _CLASSES = dict(args=("x", "t"), settings=({"t": 0},), kwargs={"reduction": "none"},
                 build=lambda c, dt: (_row(c[0], dt), c[1].astype(np.int64)))
@@ -301,13 +301,13 @@ SWEEPS_LIST = [
     Sweep("transpose", "transpose", "graph", ("x",), lambda *r: r, lambda *r: (_ONE,) * 3,
           {"axes": (0, 2, 1)}, build=lambda c, dt: (_row(c[0], dt, (3, 1)),), out=((1, 3),)),
     Sweep("matmul", "matmul", "tensors", ("x",), _matmul, _dmatmul, wrt=(0, 1),
-          build=lambda c, dt: (_row(c[0], dt, (1, 3)), _const(_B32, dt, len(c[0]))),
+          build=lambda c, dt: (_row(c[0], dt, (1, 3)), _const(_MATRIX, dt, len(c[0]))),
           out=((1, 2),)),
     Sweep("dot", "dot", "tensors", ("x",), _one(lambda *p: M.fsum(
               p[j] * p[3 + j] for j in range(3))), lambda *p: p[3:] + p[:3], wrt=(0, 1),
-          build=lambda c, dt: (_row(c[0], dt), _const(_B, dt, len(c[0]))), batched=False),
+          build=lambda c, dt: (_row(c[0], dt), _const(_VECTOR, dt, len(c[0]))), batched=False),
     Sweep("cosine_similarity", "cosine_similarity", "tensors", ("x",), _cosine, _dcosine,
-          wrt=(0, 1), build=lambda c, dt: (_row(c[0], dt), _const(_B, dt, len(c[0])))),
+          wrt=(0, 1), build=lambda c, dt: (_row(c[0], dt), _const(_VECTOR, dt, len(c[0])))),
     _act("step", lambda x: _ONE if x > 0 else _ZERO, lambda x: _ZERO, kink=_at_zero),
     _act("sigmoid", _sig, _dsig),
     _act("tanh", M.tanh, lambda x: M.sech(x) ** 2),
