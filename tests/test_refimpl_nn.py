@@ -7,6 +7,8 @@ away from kinks (|x| >= 1e-3 where an op has one) so central differences are val
 
 from __future__ import annotations
 
+import math
+
 import ml_dtypes
 import numpy as np
 import pytest
@@ -249,3 +251,25 @@ def test_plain_in_plain_out_variables_in_variable_out(name, data):
         xs = [Variable(x) if i in op.wrt_of(case) else x for i, x in enumerate(case.arrays)]
         y = op.reference(*xs, **case.kwargs)
     assert isinstance(y, Variable) and y.creator is not None, f"{name} on Variables"
+
+
+def test_gaussian_nll_full_adds_half_log_two_pi():
+    mu, t, var = np.array([0.5, -1.0]), np.array([1.0, 2.0]), np.array([0.25, 3.0])
+    plain = refimpl.gaussian_nll(mu, t, var, reduction="none")
+    np.testing.assert_allclose(plain, (np.log(var) + (mu - t) ** 2 / var) / 2, rtol=1e-15)
+    full = refimpl.gaussian_nll(mu, t, var, full=True, reduction="none")
+    np.testing.assert_allclose(full - plain, 0.5 * math.log(2 * math.pi), rtol=1e-15)
+
+
+def test_cosine_similarity_below_eps_divides_by_eps():
+    """|a| <= eps: the norm is the constant eps, cos = a.b / (eps |b|), and d cos/da = b /
+    (eps |b|) (v / eps: no u term), d cos/db = (a/eps - cos v) / |b|."""
+    eps = 1e-8
+    a, b = Variable(np.array([1e-9, -2e-9])), Variable(np.array([1.0, 2.0]))
+    y = refimpl.cosine_similarity(a, b, eps=eps)
+    nb = math.sqrt(5.0)
+    cos = (1e-9 - 4e-9) / (eps * nb)
+    np.testing.assert_allclose(y.data, cos, rtol=1e-15)
+    y.backward()
+    np.testing.assert_allclose(a.grad, b.data / (eps * nb), rtol=1e-15)
+    np.testing.assert_allclose(b.grad, (a.data / eps - cos * b.data / nb) / nb, rtol=1e-14)

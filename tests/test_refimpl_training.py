@@ -321,23 +321,23 @@ def _path(cls, steps=3, **kw):
     return np.array(path)
 
 
-def _adagrad_by_formula(lr, eps, G0, inside, steps=3):
+def _adagrad_by_formula(lr, eps, G0, inside, wd=0.0, steps=3):
     # torch docs / Duchi et al.: G <- G + g^2;  p <- p - lr g / (sqrt(G) + eps)
-    # Keras/optax: p <- p - lr g / sqrt(G + eps)
+    # Keras/optax: p <- p - lr g / sqrt(G + eps); weight decay: g + wd p (coupled, torch's)
     p, G, path = P0.copy(), np.full(3, G0), []
     for _ in range(steps):
-        g = _df(p)
+        g = _df(p) + wd * p
         G = G + g ** 2
         p = p - lr * g / (np.sqrt(G + eps) if inside else np.sqrt(G) + eps)
         path.append(p)
     return np.array(path)
 
 
-def _rmsprop_by_formula(lr, rho, eps, inside, steps=3):
+def _rmsprop_by_formula(lr, rho, eps, inside, wd=0.0, steps=3):
     # v <- rho v + (1 - rho) g^2;  p <- p - lr g / (sqrt(v) + eps)   (or sqrt(v + eps))
     p, v, path = P0.copy(), np.zeros(3), []
     for _ in range(steps):
-        g = _df(p)
+        g = _df(p) + wd * p
         v = rho * v + (1 - rho) * g ** 2
         p = p - lr * g / (np.sqrt(v + eps) if inside else np.sqrt(v) + eps)
         path.append(p)
@@ -368,11 +368,13 @@ def _adam_by_formula(lr, b1, b2, eps, eps_hat=False, wd=0.0, decoupled=False, st
 
 @pytest.mark.parametrize("inside", [False, True], ids=["eps_outside", "eps_inside"])
 @pytest.mark.parametrize("G0", [0.0, 0.1])
-def test_adagrad_matches_its_formula(inside, G0):
+@pytest.mark.parametrize("wd", [0.0, 0.5])
+def test_adagrad_matches_its_formula(inside, G0, wd):
     # a large eps, so that where it goes makes a visible difference
-    got = _path(AdaGrad, lr=0.1, eps=0.1, initial_accumulator_value=G0, eps_inside_sqrt=inside)
-    np.testing.assert_allclose(got, _adagrad_by_formula(0.1, 0.1, G0, inside), rtol=1e-13)
-    other = _adagrad_by_formula(0.1, 0.1, G0, not inside)
+    got = _path(AdaGrad, lr=0.1, eps=0.1, initial_accumulator_value=G0, eps_inside_sqrt=inside,
+                weight_decay=wd)
+    np.testing.assert_allclose(got, _adagrad_by_formula(0.1, 0.1, G0, inside, wd), rtol=1e-13)
+    other = _adagrad_by_formula(0.1, 0.1, G0, not inside, wd)
     assert np.max(np.abs(got - other)) > 1e-3
 
 
@@ -383,9 +385,10 @@ def test_adagrad_first_step_is_lr_times_the_sign_of_g():
 
 
 @pytest.mark.parametrize("inside", [False, True], ids=["eps_outside", "eps_inside"])
-def test_rmsprop_matches_its_formula(inside):
-    got = _path(RMSProp, lr=0.01, rho=0.9, eps=0.1, eps_inside_sqrt=inside)
-    np.testing.assert_allclose(got, _rmsprop_by_formula(0.01, 0.9, 0.1, inside), rtol=1e-13)
+@pytest.mark.parametrize("wd", [0.0, 0.5])
+def test_rmsprop_matches_its_formula(inside, wd):
+    got = _path(RMSProp, lr=0.01, rho=0.9, eps=0.1, eps_inside_sqrt=inside, weight_decay=wd)
+    np.testing.assert_allclose(got, _rmsprop_by_formula(0.01, 0.9, 0.1, inside, wd), rtol=1e-13)
     assert np.max(np.abs(got - _rmsprop_by_formula(0.01, 0.9, 0.1, not inside))) > 1e-4
 
 
