@@ -326,12 +326,12 @@ class Outcome:
     trace: dict | None = None    # trajectory runs: per-step divergence and losses
 
 
-def _as_tuple(ys):
+def as_tuple(ys):
     return tuple(ys) if isinstance(ys, (tuple, list)) else (ys,)
 
 
 def reference_forward(fn, case: Case):
-    return tuple(np.asarray(y) for y in _as_tuple(fn(*case.arrays, **case.kwargs)))
+    return tuple(np.asarray(y) for y in as_tuple(fn(*case.arrays, **case.kwargs)))
 
 
 def reference_vjp(fn, case: Case, cotangents, wrt=None):
@@ -339,7 +339,7 @@ def reference_vjp(fn, case: Case, cotangents, wrt=None):
     by refimpl's own autodiff (refimpl.grad)."""
     def loss(*xs):
         total = None
-        for y, g in zip(_as_tuple(fn(*xs, **case.kwargs)), cotangents):
+        for y, g in zip(as_tuple(fn(*xs, **case.kwargs)), cotangents):
             term = refimpl.sum(refimpl.mul(y, g))
             total = term if total is None else refimpl.add(total, term)
         return total
@@ -486,11 +486,11 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
             continue
         try:
             if check == "forward":
-                got = _as_tuple(ad.forward(twin, case.arrays, case.kwargs, elementwise=op.elementwise))
+                got = as_tuple(ad.forward(twin, case.arrays, case.kwargs, elementwise=op.elementwise))
             else:
                 _, got = ad.vjp(twin, case.arrays, case.kwargs, ref.cotangents, op.wrt_of(case),
                                 elementwise=op.elementwise)
-            got = [ad.to_numpy(t, DTYPES[dtype]) for t in _as_tuple(got)]
+            got = [ad.to_numpy(t, DTYPES[dtype]) for t in as_tuple(got)]
         except Exception as e:  # the framework raised: record it and go on
             # Always `error`, whatever the message says ("unsupported operand type(s)" is a
             # broken twin): `unsupported` comes only from the registry's measured facts.

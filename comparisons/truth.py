@@ -418,10 +418,6 @@ def _stack(outs, lead):
     return np.concatenate([np.asarray(o, np.float64).reshape(n, -1) for o in outs], axis=1)
 
 
-def _as_tuple(ys):
-    return tuple(ys) if isinstance(ys, (tuple, list)) else (ys,)
-
-
 def _run_refimpl(fn, sweep, arrays, check, dtype, lead):
     from comparisons import harness
 
@@ -434,9 +430,11 @@ def _run_refimpl(fn, sweep, arrays, check, dtype, lead):
 
 
 def _run_framework(ad, fn, sweep, arrays, check, dtype, lead):
+    from comparisons.harness import as_tuple
+
     dt = np.dtype(dtype)
     if check == "forward":
-        ys = _as_tuple(ad.forward(fn, arrays, sweep.kwargs_for(lead)))
+        ys = as_tuple(ad.forward(fn, arrays, sweep.kwargs_for(lead)))
         return _stack([ad.to_numpy(y, dt) for y in ys], lead)
     _, gs = ad.vjp(fn, arrays, sweep.kwargs_for(lead), sweep.cotangents(lead, dtype), sweep.wrt)
     return _stack([ad.to_numpy(g, dt) for g in gs], lead)

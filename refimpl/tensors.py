@@ -223,21 +223,22 @@ def matmul_shape(a_shape, b_shape):
     return out
 
 
+def _as_matrices(a, b):
+    """Rank >= 2 views: a vector is a (1, k) row on the left, a (k, 1) column on the right."""
+    return a[None, :] if a.ndim == 1 else a, b[:, None] if b.ndim == 1 else b
+
+
 class MatMul(Function):
     def forward(self, a, b):
         shape = matmul_shape(a.shape, b.shape)
-        a2 = a[None, :] if a.ndim == 1 else a       # a vector is a (1, k) row on the left,
-        b2 = b[:, None] if b.ndim == 1 else b       # a (k, 1) column on the right
-        return accurate_matmul(a2, b2).astype(np.result_type(a, b)).reshape(shape)
+        return accurate_matmul(*_as_matrices(a, b)).astype(np.result_type(a, b)).reshape(shape)
 
     def backward(self, dout):
         a, b = (x.data for x in self.inputs)
         a32, b32 = upcast(a, b)
         g = up(dout)
-        # Work with rank >= 2 views: a vector is a (1, k) row on the left, a (k, 1) column
-        # on the right; the dropped axis comes back as size 1 in g.
-        a2 = a32[None, :] if a.ndim == 1 else a32
-        b2 = b32[:, None] if b.ndim == 1 else b32
+        # Work with rank >= 2 views; the dropped axis comes back as size 1 in g.
+        a2, b2 = _as_matrices(a32, b32)
         g2 = np.expand_dims(g, -1) if b.ndim == 1 else g
         g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2
         da = accurate_matmul(g2, np.swapaxes(b2, -1, -2))   # dA = dY B^T
