@@ -30,11 +30,12 @@ test: $(STAMP)
 
 # Not part of `make test`: every function of refimpl/ mutated, one change at a time, each
 # mutant run against the numpy-only tests that reach it ([tool.mutmut] in pyproject.toml);
-# `mutmut results` lists the survivors, `mutmut show NAME` shows one.
+# mutation/score.py then prints the score with the equivalent mutants (mutation/equivalent/)
+# set aside and lists every other survivor; `mutmut show NAME` shows one in context.
 mutation: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[mutation]" -c constraints.txt
 	$(VENV)/bin/mutmut run --max-children $(WORKERS)
-	$(VENV)/bin/mutmut results
+	$(PY) -m mutation.score
 
 clean:
 	rm -rf $(VENV) .hypothesis .cache mutants
