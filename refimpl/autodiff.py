@@ -131,7 +131,9 @@ class Variable:
                     push(x.creator)
 
     def _accumulate(self, g):
-        self.grad = g if self.grad is None else np.asarray(self.grad + g)
+        # A copy the first time, as torch does: g may be the caller's array (backward(g)) or
+        # a view of it (through reshape), and x.grad must not change when the caller edits it.
+        self.grad = np.array(g) if self.grad is None else np.asarray(self.grad + g)
 
 
 def _check_grad(f, x, gx):

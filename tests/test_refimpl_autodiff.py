@@ -1,0 +1,234 @@
+"""The backprop engine (refimpl.autodiff) on small graphs worked by hand.
+
+Each graph is chosen so that one engine duty shows in the numbers: a node must run once,
+after all its consumers (topological order); a value used twice must receive both
+contributions (the branch node); leaves accumulate across calls; intermediates keep a
+gradient only when asked; ``no_grad`` records nothing. Custom ``Function``s count calls
+or misbehave on purpose, so the engine's side of the contract is what is tested.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import refimpl
+from refimpl import Function, ShapeError, Variable, grad, no_grad, sum_to
+
+
+class Double(Function):
+    """y = 2x, counting how often backward runs."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, dy):
+        self.calls += 1
+        return 2 * dy
+
+
+class TwoOutputs(Function):
+    """(2x, 3x), recording the cotangents backward receives."""
+
+    def forward(self, x):
+        return 2 * x, 3 * x
+
+    def backward(self, dy2, dy3):
+        self.received = (dy2, dy3)
+        return 2 * dy2 + 3 * dy3
+
+
+class OnlySecond(Function):
+    """a + b whose backward declines a gradient for a (returns None for it)."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, dy):
+        return None, dy
+
+
+class WrongShape(Function):
+    """sum(x) whose backward wrongly returns the scalar upstream gradient for x."""
+
+    def forward(self, x):
+        return x.sum()
+
+    def backward(self, dy):
+        return dy
+
+
+# ===================================================================== graph traversal
+
+def test_a_node_feeding_two_paths_runs_once_after_both():
+    """Diamond x -> a = 2x -> (a + a): a's backward waits for both uses, then runs once."""
+    x = Variable(np.array([1.0, -2.0]))
+    f = Double()
+    a = f(x)
+    y = refimpl.add(a, a)                  # dy/dx = 2 * 2 = 4
+    y.backward()
+    assert f.calls == 1
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
+
+
+def test_a_value_used_twice_gets_both_contributions():
+    """y = x*x + x at x = 3: dy/dx = 2x + 1 = 7 (three uses of x, one branch node)."""
+    x = Variable(np.array(3.0))
+    y = x * x + x
+    y.backward()
+    assert x.grad == 7.0
+
+
+def test_generation_is_the_longest_path_from_a_leaf():
+    """Leaves are generation 0, an op's outputs one more than its deepest input: the
+    numbers that order the backward pass (DeZero's convention)."""
+    x = Variable(np.array(2.0))
+    assert x.generation == 0
+    y = x * x                        # depth 1
+    z = y + x                        # depth 2: its inputs are at depths 1 and 0
+    assert (y.generation, z.generation) == (1, 2)
+
+
+def test_leaf_gradients_accumulate_across_backward_calls():
+    """As in torch: two backward passes add; zero_grad forgets."""
+    x = Variable(np.array(3.0))
+    (x * x).backward()
+    (x * x).backward()
+    assert x.grad == 12.0
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_backward_on_a_leaf_gives_it_the_upstream_gradient():
+    x = Variable(np.array([1.0, 2.0]))
+    x.backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+
+
+def test_intermediates_keep_their_gradient_only_with_retain_grad():
+    """y = x*x, z = 3y at x = 2: dz/dy = 3, dz/dx = 3 * 2x = 12."""
+    x = Variable(np.array(2.0))
+    y = x * x
+    z = y * 3.0
+    z.backward()
+    assert (x.grad, y.grad, z.grad) == (12.0, None, None)
+    x.zero_grad()
+    z.backward(retain_grad=True)
+    assert (x.grad, y.grad, z.grad) == (12.0, 3.0, 1.0)
+
+
+def test_an_unused_output_receives_a_zero_gradient_of_its_shape():
+    """Only the first of (2x, 3x) is used: backward gets zeros (not None) for the second."""
+    x = Variable(np.array([1.0, 2.0]))
+    f = TwoOutputs()
+    y2, y3 = f(x)
+    y2.backward(retain_grad=True)
+    dy3 = f.received[1]
+    assert (dy3.shape, dy3.dtype) == ((2,), np.float64)
+    np.testing.assert_array_equal(dy3, [0.0, 0.0])
+    np.testing.assert_array_equal(y3.grad, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_a_none_gradient_skips_only_that_input():
+    a, b = Variable(np.array(1.0)), Variable(np.array(2.0))
+    OnlySecond()(a, b).backward()
+    assert a.grad is None and b.grad == 1.0
+
+
+def test_no_grad_records_nothing_and_recording_resumes_after():
+    x = Variable(np.array(2.0))
+    with no_grad():
+        y = x * x
+    assert isinstance(y, Variable) and y.creator is None and y.data == 4.0
+    y.backward()                          # a leaf now: nothing flows back to x
+    assert x.grad is None
+    z = x * x
+    assert z.creator is not None
+
+
+# ================================================================ dtypes of the cotangent
+
+def test_upstream_gradient_is_cast_to_the_variables_dtype():
+    x = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    x.backward(np.array([0.5, 0.25], dtype=np.float64))
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [0.5, 0.25])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, ml_dtypes.bfloat16, np.float32])
+def test_a_python_number_takes_the_arrays_dtype(dtype):
+    """Python scalars are weak (NEP 50, torch, jax): float32 * 2.0 stays float32."""
+    x = Variable(np.array([1.5], dtype=dtype))
+    assert refimpl.mul(x, 2.0).dtype == dtype
+    assert refimpl.add(np.array([1.5], dtype=dtype), 2.0).dtype == dtype
+
+
+def test_a_python_int_beyond_int64_is_a_float_next_to_an_int_array():
+    """Integer arrays become float64, so the Python number does too, however large:
+    2**70 + 1 rounds to 2**70 in float64 (its spacing there is 2**18)."""
+    y = refimpl.add(np.array([1, 2]), 2**70)
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y, [2.0**70, 2.0**70])
+
+
+def test_a_complex_array_operand_is_refused():
+    with pytest.raises(TypeError, match=r"complex128"):
+        refimpl.add(np.array([1 + 2j]), 1.0)
+
+
+@pytest.mark.parametrize("path", ["leaf", "through reshape"])
+def test_grad_does_not_alias_the_cotangent_passed_to_backward(path):
+    """torch clones the cotangent: editing g after backward(g) must not change x.grad."""
+    x = Variable(np.array([1.0, 2.0]))
+    g = np.array([1.0, 1.0])
+    y = x if path == "leaf" else refimpl.reshape(x, (2, 1))
+    y.backward(g.reshape(y.shape))
+    assert not np.shares_memory(x.grad, g)
+
+
+# ====================================================================== what users see
+
+def test_variable_keeps_its_name():
+    assert Variable(np.array(1.0), name="x").name == "x"
+
+
+def test_repr_aligns_continuation_lines_under_the_first_row():
+    """'Variable(' is 9 characters, so row 2 starts under row 1's inner bracket."""
+    v = Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert repr(v) == "Variable([[1. 2.]\n          [3. 4.]])"
+
+
+def test_grad_of_a_two_argument_function_by_hand():
+    """f = x*x + x*y + y: df/dx = 2x + y = 8, df/dy = x + 1 = 4 at (3, 2)."""
+    dx, dy = grad(lambda x, y: x * x + x * y + y, argnums=(0, 1))(3.0, 2.0)
+    assert (dx, dy) == (8.0, 4.0)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: Variable(Variable(np.array(1.0))), TypeError,
+     "Variable(...) got a Variable; pass its .data instead"),
+    (lambda: grad(lambda x: 1.5)(np.array(2.0)), TypeError,
+     "grad(f): f must return a Variable computed from its arguments, got float"),
+    (lambda: grad(lambda x: x * x)(np.array([1.0, 2.0])), ValueError,
+     "grad(f): f must return a scalar, got shape (2,); reduce it (e.g. with refimpl.sum) "
+     "or call .backward(grad) yourself"),
+    (lambda: sum_to(np.ones(3), (2, 3)), ShapeError,
+     "sum_to: cannot sum shape (3,) to the larger rank of (2, 3)"),
+    (lambda: sum_to(np.ones((2, 3)), (2,)), ShapeError,
+     "sum_to: shape (2, 3) does not broadcast from (2,)"),
+    (lambda: Variable(np.ones(2)).backward(np.ones(3)), ShapeError,
+     "backward(grad): grad has shape (3,) but the variable has shape (2,); "
+     "the upstream gradient must have the variable's shape"),
+    (lambda: WrongShape()(Variable(np.ones(2))).backward(), AssertionError,
+     "WrongShape.backward returned a gradient of shape () for an input of shape (2,)"),
+])
+def test_bad_input_gets_a_message_naming_the_call_and_the_shapes(call, error, message):
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        call()
