@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from _messages import exactly
 from refimpl import ShapeError, Variable
 from refimpl.losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                             cross_entropy, gaussian_nll, huber, mae, mse, nll)
@@ -30,11 +31,6 @@ def grads(f, *args, dout=None, **kw):
 
 
 # ------------------------------------------------------------------ bad-input messages
-
-def exact(message):
-    """A pattern matching exactly ``message``: nothing added before or after it."""
-    return "^" + re.escape(message) + "$"
-
 
 HALF, ONE = np.array([0.5, 0.5]), np.array([1.0, 1.0])
 LOGITS, INDICES, SOFT = np.zeros((2, 3)), np.array([0, 2]), np.full((2, 3), 1 / 3)
@@ -53,7 +49,7 @@ LOGITS, INDICES, SOFT = np.zeros((2, 3)), np.array([0, 2]), np.full((2, 3), 1 / 
 ])
 def test_unknown_reduction_is_rejected_naming_the_loss(name, call):
     """A typo in reduction must fail loudly, and say which loss and which choices there are."""
-    with pytest.raises(ValueError, match=exact(
+    with pytest.raises(ValueError, match=exactly(
             f"{name}: reduction must be one of ('mean', 'sum', 'none'), got 'avg'")):
         call("avg")
 
@@ -68,20 +64,20 @@ def test_unknown_reduction_is_rejected_naming_the_loss(name, call):
 ])
 def test_prediction_and_target_shapes_must_match(name, call):
     """No silent broadcasting: (2,) against (3,) is an error naming both shapes."""
-    with pytest.raises(ShapeError, match=exact(
+    with pytest.raises(ShapeError, match=exactly(
             f"{name}: the target has shape (3,) but the prediction has shape (2,); "
             "they must be equal")):
         call(np.full(2, 0.5), np.full(3, 0.5))
 
 
 def test_gaussian_nll_var_must_have_mu_shape():
-    with pytest.raises(ShapeError, match=exact(
+    with pytest.raises(ShapeError, match=exactly(
             "gaussian_nll: var has shape (1,) but mu has shape (2,); they must be equal")):
         gaussian_nll(np.zeros(2), np.zeros(2), np.ones(1))
 
 
 def test_gaussian_nll_rejects_a_negative_variance():
-    with pytest.raises(ValueError, match=exact(
+    with pytest.raises(ValueError, match=exactly(
             "gaussian_nll: var must be >= 0 (a variance); found a negative entry")):
         gaussian_nll(np.zeros(2), np.zeros(2), np.array([1.0, -0.5]))
 
@@ -113,7 +109,7 @@ def test_a_float32_probability_out_of_range_is_reported_at_its_exact_value():
 
 @pytest.mark.parametrize("name, f", [("cross_entropy", cross_entropy), ("nll", nll)])
 def test_class_losses_need_a_class_axis(name, f):
-    with pytest.raises(ShapeError, match=exact(
+    with pytest.raises(ShapeError, match=exactly(
             f"{name}: the input needs a class axis (last); got a scalar")):
         f(np.float64(1.0), np.array(0))
 
@@ -121,7 +117,7 @@ def test_class_losses_need_a_class_axis(name, f):
 @pytest.mark.parametrize("name, f", [("cross_entropy", cross_entropy), ("nll", nll)])
 def test_class_index_targets_must_have_the_input_shape_without_its_class_axis(name, f):
     """Rank 3, so that dropping the last axis differs from keeping the first or dropping two."""
-    with pytest.raises(ShapeError, match=exact(
+    with pytest.raises(ShapeError, match=exactly(
             f"{name}: class-index targets have shape (2,), expected (2, 4) "
             "(the input's shape (2, 4, 3) without its class axis)")):
         f(np.zeros((2, 4, 3)), np.array([0, 1]))
@@ -129,7 +125,7 @@ def test_class_index_targets_must_have_the_input_shape_without_its_class_axis(na
 
 @pytest.mark.parametrize("name, f", [("cross_entropy", cross_entropy), ("nll", nll)])
 def test_class_index_targets_must_be_integers(name, f):
-    with pytest.raises(TypeError, match=exact(
+    with pytest.raises(TypeError, match=exactly(
             f"{name}: class-index targets must be integers, got dtype float64")):
         f(np.zeros((2, 3)), np.array([0.0, 1.0]))
 
@@ -137,7 +133,7 @@ def test_class_index_targets_must_be_integers(name, f):
 @pytest.mark.parametrize("name, f", [("cross_entropy", cross_entropy), ("nll", nll)])
 @pytest.mark.parametrize("t, bad", [([0, 3], "3 at (1,)"), ([-1, 0], "-1 at (0,)")])
 def test_class_indices_must_name_an_existing_class(name, f, t, bad):
-    with pytest.raises(ValueError, match=exact(
+    with pytest.raises(ValueError, match=exactly(
             f"{name}: class index {bad} is out of range for 3 classes (0..2)")):
         f(np.zeros((2, 3)), np.array(t))
 

@@ -6,12 +6,12 @@ weights, least squares on exact lines, and the perceptron rule traced epoch by e
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
+from _messages import exactly
 from refimpl import Linear, Perceptron, Sequential, ShapeError, least_squares, mlp, tanh
 
 X_GATE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -181,5 +181,5 @@ def test_perceptron_takes_python_ints_beyond_int64():
      "least_squares: x must be (N, n) and t (N, m), got (3,) and (3, 1)"),
 ])
 def test_bad_input_gets_a_message_naming_the_call_and_the_shapes(call, error, message):
-    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+    with pytest.raises(error, match=exactly(message)):
         call()

@@ -15,12 +15,8 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from _messages import exactly
 from refimpl import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp, ShapeError
-
-
-def exactly(message: str) -> str:
-    """A pytest.raises pattern for the whole message and nothing else."""
-    return "^" + re.escape(message) + "$"
 
 
 # ======================================================= defaults: torch's, by one hand step
