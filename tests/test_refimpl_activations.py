@@ -193,6 +193,16 @@ def test_masked_logits_and_overflowing_exponentials_give_their_limit_silently(f,
         grad(f, x, np.ones(len(x)))
 
 
+@pytest.mark.parametrize("f", [A.softmax, A.log_softmax])
+def test_an_infinite_cotangent_gives_a_non_finite_gradient_silently(f):
+    """inf - inf inside the row backward is an answer (NaN), as in numpy and torch, not a
+    RuntimeWarning: every backward in refimpl runs under errstate(all='ignore')."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dx = grad(f, [0.0, 1.0, 2.0], np.array([np.inf, 0.0, 0.0]))
+    assert not np.isfinite(dx).all()
+
+
 # ======================================================================== bad arguments
 
 @pytest.mark.parametrize("shape, axis", [((3,), 1), ((3,), -2), ((2, 3), 2), ((2, 3), -3)])
