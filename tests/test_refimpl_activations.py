@@ -93,6 +93,9 @@ ACCURACY = [
     (backward(A.gelu), gelu_grad_truth, -37.51),
     # Phi + x phi with phi = e^(-x^2/2) / sqrt(2 pi) to twice float64's precision
     (backward(A.gelu), gelu_grad_truth, -2.29320011852743),
+    # ... with x^2's rounding carried into phi: e^(-(x2 + x2_lo)/2) = e^(-x2/2) (1 - x2_lo/2);
+    # near -37 (x^2 ~ 1382, x2_lo up to 1.1e-13) a wrong factor on it costs 100+ ULPs
+    (backward(A.gelu), gelu_grad_truth, -37.175163432252276),
 ]
 
 
