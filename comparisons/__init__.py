@@ -2,7 +2,8 @@
 
 ``comparisons.<framework>`` holds that framework's twins of ``refimpl``: the same module
 names and function names, each written in the framework's own idiom. Frameworks are
-imported lazily, so a missing one is reported as ``missing`` and never crashes a run.
+imported lazily, and only those a run asks for: one that is not installed is reported as
+``missing``, one that raises anything else on import as ``error``; neither crashes a run.
 """
 
 import functools
@@ -52,23 +53,37 @@ def three_digits(v) -> float | None:
 
 
 @functools.cache
-def import_everything() -> None:
-    """Import every module of refimpl and comparisons (a missing framework's are skipped).
+def import_everything(frameworks=FRAMEWORKS) -> None:
+    """Import every module of refimpl and comparisons but the twins of the frameworks
+    not in ``frameworks`` (a run never imports a framework it was not asked for) and of
+    those that do not import (their rows say why: ``harness.unavailable``).
 
     Hypothesis draws from the literals of the project's modules that are imported when a
     case is drawn, so the same seed gives other cases once another module has been
     imported (a lazily loaded twin, the training runs). Loading them all before drawing
-    makes a report, or a test run, the same whichever job ran first in a process.
+    makes a report, or a test run, the same whichever job ran first in a process. So the
+    draws depend on the frameworks of the run, as they do on the frameworks installed:
+    a report of one framework draws other cases than a report of all three.
     """
     import importlib
     import pkgutil
 
-    import refimpl
-    import comparisons
+    from comparisons import harness
 
-    for pkg in (refimpl, comparisons):
-        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+    def tree(name):
+        """Import ``name`` and, if it is a package, every module below it."""
+        module = importlib.import_module(name)
+        for info in pkgutil.iter_modules(getattr(module, "__path__", []), name + "."):
+            parts = info.name.split(".")
+            if parts[0] == "comparisons" and len(parts) == 2 and parts[1] in FRAMEWORKS:
+                # a framework's twins: only if asked for, and only if the framework
+                # imports (harness.adapter records why not, whatever it raised)
+                if parts[1] not in frameworks or harness.adapter(parts[1]) is None:
+                    continue
             try:
-                importlib.import_module(info.name)
-            except ImportError:   # a framework that is not installed
+                tree(info.name)
+            except ImportError:   # an optional dependency (dask) that is not installed
                 continue
+
+    for root in ("refimpl", "comparisons"):
+        tree(root)

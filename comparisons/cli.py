@@ -11,7 +11,11 @@
                                        re-run one recorded case (op/framework/dtype/check);
                                        exit 0 when its recorded status comes back, 1 when not
 
-Bad arguments print one line on stderr and exit with code 2.
+Every error is one line on stderr, never a traceback (``refimpl --debug ...``, or --debug
+after the command, shows it). Exit codes: 0 done; 1 the answer is no (diff: something
+regressed; repro: the recorded status did not come back); 2 no answer: bad arguments
+(an unknown name, a selection of nothing, an --out that cannot be written, a file that is
+not a parity report), a missing extra, or an unexpected error; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -24,6 +28,26 @@ import time
 from pathlib import Path
 
 from comparisons import DTYPES, FRAMEWORKS
+
+# The third-party modules that pyproject.toml's extras bring: a plain `pip install refimpl`
+# has none of them, and the command then says which extra to install.
+_EXTRA_OF = {"hypothesis": "report", "mpmath": "report", "jsonschema": "report",
+             "matplotlib": "report", "pygments": "report", "tomli": "report",
+             "dask": "cluster", "distributed": "cluster", "torch": "torch",
+             "tensorflow": "tensorflow", "jax": "jax", "jaxlib": "jax", "optax": "jax"}
+
+
+class _Stop(Exception):
+    """A failure understood where it happened: its one line for stderr, and the exit code."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return (f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__)[:300]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +63,7 @@ def _csv(allowed, what):
         if not items or wrong:
             raise argparse.ArgumentTypeError(
                 f"unknown {what} {', '.join(wrong) or repr(text)}; choose from {', '.join(allowed)}")
-        return items
+        return list(dict.fromkeys(items))   # a name given twice is measured once
     return parse
 
 
@@ -60,8 +84,14 @@ def _parser():
 
     p = _Parser(prog="refimpl", description="numpy reference implementations, checked "
                 "against PyTorch, TensorFlow and JAX")
+    debug = "show the traceback of an error instead of its one line"
+    p.add_argument("--debug", action="store_true", help=debug)
+    # --debug after the command too; SUPPRESS: a command that is not given it keeps the top's
+    each = argparse.ArgumentParser(add_help=False)
+    each.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    r = sub.add_parser("report", help="run the conformance cases and write reports/")
+    r = sub.add_parser("report", parents=[each],
+                       help="run the conformance cases and write reports/")
     r.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     r.add_argument("--profile", choices=list(PROFILES), default="ci",
                    help="examples per op, dtype and check: " +
@@ -86,18 +116,21 @@ def _parser():
     r.add_argument("--from", dest="source", type=Path, default=None, metavar="PARITY_JSON",
                    help="measure nothing: render the pages of a parity.json written before "
                    "(e.g. the one a failed write saved)")
-    sub.add_parser("list", help="list the ops in the registry")
-    sh = sub.add_parser("show", help="print an op's numpy code beside its torch, tensorflow and jax twins")
+    sub.add_parser("list", parents=[each], help="list the ops in the registry")
+    sh = sub.add_parser("show", parents=[each],
+                        help="print an op's numpy code beside its torch, tensorflow and jax twins")
     sh.add_argument("op", help="an op (sigmoid), a training run (adam) or a refimpl name (fit)")
     sh.add_argument("--report", type=Path, default=Path("reports/parity.json"),
                     help="parity.json for the parity lines (default: reports/parity.json; "
                     "skipped when missing)")
     sh.add_argument("--color", choices=["auto", "always", "never"], default="auto")
-    rp = sub.add_parser("repro", help="re-run one recorded case from a report and print its script")
+    rp = sub.add_parser("repro", parents=[each],
+                        help="re-run one recorded case from a report and print its script")
     rp.add_argument("case_id", help="op/framework/dtype/check, e.g. log/tensorflow/float32/grad")
     rp.add_argument("--report", type=Path, default=Path("reports/parity.json"))
     rp.add_argument("--print-only", action="store_true", help="print the script, do not run it")
-    d = sub.add_parser("diff", help="compare two parity.json files; exit 1 when something regressed")
+    d = sub.add_parser("diff", parents=[each],
+                       help="compare two parity.json files; exit 1 when something regressed")
     d.add_argument("old", type=Path)
     d.add_argument("new", type=Path)
     return p
@@ -111,8 +144,11 @@ def _load(path: Path) -> dict:
 
     from comparisons import report
 
+    def no_constant(token):   # Python's json reads NaN and Infinity; strict JSON has none
+        raise ValueError(f"{token} is not JSON; expected finite numbers (or null)")
+
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"), parse_constant=no_constant)
         report.validate(doc)
     except (OSError, ValueError, jsonschema.ValidationError) as e:
         msg = getattr(e, "message", None) or str(e)
@@ -123,6 +159,36 @@ def _load(path: Path) -> dict:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv   # known before parsing: the parser's imports may fail
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        sys.stderr.write("refimpl: interrupted\n")
+        return 130
+    except _Stop as e:
+        sys.stderr.write(e.message + "\n")
+        if debug and e.__cause__ is not None:
+            raise
+        return e.code
+    except Exception as e:
+        if debug:
+            raise
+        # ModuleNotFoundError's name: the module that is not there (hypothesis.strategies)
+        name = (getattr(e, "name", None) or "") if isinstance(e, ModuleNotFoundError) else ""
+        extra = _EXTRA_OF.get(name.partition(".")[0])
+        if extra:
+            sys.stderr.write(f"refimpl: error: {name.partition('.')[0]} is not installed; "
+                             f"it comes with the {extra} extra: pip install 'refimpl[{extra}]'\n")
+        else:
+            sys.stderr.write(f"refimpl: error: {_first_line(e)}; run with --debug for the "
+                             "traceback\n")
+        return 2
+
+
+def _main(argv) -> int:
     args = _parser().parse_args(argv)
     if args.command == "list":
         from comparisons.registry import OPS_LIST
@@ -154,33 +220,81 @@ def main(argv=None) -> int:
 
     if args.command == "repro":
         return _repro(args.case_id, _load(args.report), args.print_only)
+    return _report(args)
 
+
+def _report(args) -> int:
     from comparisons import report
 
+    # Everything that can be checked is checked before the minutes of measuring.
+    if args.source is None:
+        _check_selection(args.ops, args.dtypes)
+    _check_out(args.out)
     t0 = time.perf_counter()
     doc = _load(args.source) if args.source is not None else _measure(args)
     try:
         files = report.write(doc, args.out)
-    except BaseException:   # a bug, or Ctrl-C while rendering
-        if args.source is None:   # the measurements took minutes: keep them
-            import json
-            import tempfile
-
-            fd, saved = tempfile.mkstemp(prefix="refimpl-parity-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f)
-            sys.stderr.write(f"refimpl: writing the report failed; the measured data is in "
-                             f"{saved}: `refimpl report --from {saved}` renders it again\n")
-        raise
+    except (Exception, KeyboardInterrupt) as e:   # a bug, or Ctrl-C while rendering
+        if args.source is not None:   # nothing was measured: nothing to keep
+            raise
+        saved = _save(doc)   # the measurements took minutes: keep them
+        interrupted = isinstance(e, KeyboardInterrupt)
+        what = ("interrupted while writing the report" if interrupted
+                else f"error: writing the report failed: {_first_line(e)}")
+        raise _Stop(f"refimpl: {what}; the measured data is in {saved}: "
+                    f"`refimpl report --from {saved}` renders it again",
+                    130 if interrupted else 2) from e
     counts = {}
     for r in doc["results"]:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-    main = ", ".join(f"{f} ({f.stat().st_size / 1024:.0f} KiB)" for f in files if f.parent == args.out)
+    top = ", ".join(f"{f} ({f.stat().st_size / 1024:.0f} KiB)" for f in files if f.parent == args.out)
     pages = [f for f in files if f.parent != args.out]
-    print(f"wrote {main} and {len(pages)} pages in {args.out / 'learn'} in "
+    print(f"wrote {top} and {len(pages)} pages in {args.out / 'learn'} in "
           f"{time.perf_counter() - t0:.0f} s: {summary}")
     return 0
+
+
+def _save(doc: dict) -> str:
+    """``doc`` in a file of its own in the temporary folder; its path."""
+    import json
+    import tempfile
+
+    fd, saved = tempfile.mkstemp(prefix="refimpl-parity-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return saved
+
+
+def _check_selection(ops, dtypes) -> None:
+    """A selection of no job is an error, not an empty report written over the last one."""
+    from comparisons import registry, runner, trajectory
+
+    if runner.select(ops, dtypes):
+        return
+    has = [f"{name} has {', '.join((registry.OPS.get(name) or trajectory.RUNS_BY_NAME[name]).dtypes)}"
+           for name in ops or []]
+    raise _Stop(f"refimpl: error: --ops {','.join(ops or [])} --dtypes {','.join(dtypes or [])} "
+                f"selects nothing to measure; expected a dtype the ops have ({'; '.join(has)})")
+
+
+def _check_out(out: Path) -> None:
+    """--out is a folder that exists, or can be made, and can be written into: a one-line
+    error before the measuring, not a crash after it. Nothing is created here."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise _Stop(f"refimpl: error: --out {out}: is a file; expected a folder")
+        folder = out
+        while not folder.exists() and folder != folder.parent:   # the nearest folder there is
+            folder = folder.parent
+        if not folder.is_dir():
+            raise _Stop(f"refimpl: error: --out {out}: {folder} is a file; expected a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise _Stop(f"refimpl: error: --out {out}: {folder} is not writable; expected a "
+                        "folder this user may write in")
+    except OSError as e:   # a folder on the way that may not be read
+        raise _Stop(f"refimpl: error: --out {out}: {e.strerror or e}; expected a folder "
+                    "this user may write in") from e
 
 
 def _measure(args) -> dict:

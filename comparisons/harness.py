@@ -57,23 +57,63 @@ def tolerance(op: str, dtype: str, check: str, table: dict | None = None) -> tup
 # ------------------------------------------------------------------------ frameworks
 
 _adapters: dict = {}
+_import_errors: dict = {}   # framework -> why its import failed (not an ImportError)
+# Where a framework's version is read without importing it (one not in the run).
+_DISTRIBUTIONS = {"torch": ("torch",), "tensorflow": ("tensorflow", "tensorflow-cpu"),
+                  "jax": ("jax",)}
 
 
 def adapter(framework: str):
-    """The framework's adapter module, or None when the framework is not installed."""
+    """The framework's adapter module, or None when it did not import: not installed (an
+    ImportError: its rows are ``missing``) or broken (anything else, a jaxlib that does
+    not match jax, a protobuf clash in TensorFlow: its rows are ``error``, see
+    ``unavailable``). Either way the run goes on."""
     if framework not in _adapters:
+        _import_errors.pop(framework, None)
         try:
             _adapters[framework] = importlib.import_module(f"comparisons.{framework}")
         except ImportError:
             _adapters[framework] = None
+        except Exception as e:   # installed but broken: the reason goes into its rows
+            _adapters[framework] = None
+            _import_errors[framework] = f"{framework} failed to import: {_first_line(e)}"[:300]
     return _adapters[framework]
 
 
-def versions() -> dict:
+def unavailable(framework: str) -> tuple[str, str] | None:
+    """(status, detail) of a framework that did not import: ("missing", "... is not
+    installed") or ("error", "... failed to import: TypeError: ..."); None when it did."""
+    if adapter(framework) is not None:
+        return None
+    if framework in _import_errors:
+        return "error", _import_errors[framework]
+    return "missing", f"{framework} is not installed"
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__
+
+
+def versions(frameworks=FRAMEWORKS) -> dict:
+    """Each framework's version; None where it is not installed or does not import.
+    Those of ``frameworks`` come from their imported modules; the others' from the
+    installed package's metadata, so a run never imports a framework it was not asked for."""
+    from importlib import metadata
+
     out = {}
     for fw in FRAMEWORKS:
-        a = adapter(fw)
-        out[fw] = a.VERSION if a else None
+        if fw in frameworks:
+            a = adapter(fw)
+            out[fw] = a.VERSION if a else None
+            continue
+        out[fw] = None
+        for dist in _DISTRIBUTIONS[fw]:
+            try:
+                out[fw] = metadata.version(dist)
+                break
+            except metadata.PackageNotFoundError:
+                continue
     return out
 
 
@@ -467,8 +507,9 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
     results = []
     for fw in frameworks:
         ad = adapter(fw)
-        if ad is None:
-            results.append(Outcome(fw, "missing", detail=f"{fw} is not installed"))
+        if ad is None:   # not installed (missing) or broken on import (error)
+            status, detail = unavailable(fw)
+            results.append(Outcome(fw, status, detail=detail))
             continue
         known = op.unsupported.get(fw, {})
         reason = known.get((dtype, check)) or known.get(dtype)

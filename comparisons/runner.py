@@ -158,13 +158,13 @@ def _entry_of(name):
 
 
 @functools.cache
-def _ready_to_draw() -> None:
+def _ready_to_draw(frameworks=FRAMEWORKS) -> None:
     """Hypothesis draws from the literals of the project modules imported when it draws,
-    so a job imports them all first: the same draws whatever this process (a pool's, a
-    dask worker) ran before. Hypothesis collects those literals lazily and without a lock,
-    so two threads drawing first at once could each see part of them: collect them here,
-    once (``_run_jobs`` calls this under a lock)."""
-    import_everything()
+    so a job imports them all first (the twins of the run's ``frameworks`` only): the same
+    draws whatever this process (a pool's, a dask worker) ran before. Hypothesis collects
+    those literals lazily and without a lock, so two threads drawing first at once could
+    each see part of them: collect them here, once (``_run_jobs`` calls this under a lock)."""
+    import_everything(tuple(frameworks))
     from hypothesis.internal.conjecture import providers
 
     getattr(providers, "_get_local_constants", lambda: None)()
@@ -178,7 +178,7 @@ def _run_jobs(jobs, profile, frameworks, seed):
     training curves of the training runs among them. The checks of one op and dtype share
     their draws: one hypothesis run judges them all."""
     with _ready_lock:
-        _ready_to_draw()
+        _ready_to_draw(tuple(frameworks))
     rows, curves = {}, []
     groups = {}
     for name, dtype, check in jobs:
@@ -204,7 +204,7 @@ def rows_with(reference, name: str, dtype: str, check: str, frameworks, seed: in
     """The rows a report's job gets when ``reference`` stands in for refimpl's op: the very
     cases ``run`` draws (the canaries: a bug must show in these, not in a search)."""
     with _ready_lock:
-        _ready_to_draw()
+        _ready_to_draw(tuple(frameworks))
     rows = {(name, fw, dtype, check): _Row(name, fw, dtype, check) for fw in frameworks}
     _examples(name, dtype, (check,), seed, profile, rows, tuple(frameworks), None, reference)()
     return {fw: rows[(name, fw, dtype, check)] for fw in frameworks}
@@ -236,8 +236,17 @@ def _accuracy(ops, frameworks, dtypes, checks, size):
 def _facts(frameworks):
     """The frameworks' versions and their measured conventions: a call of its own, so a
     worker that has the frameworks loaded measures them while the jobs run, instead of
-    this process importing them all after the last job."""
-    return harness.versions(), conventions.table(frameworks)
+    this process importing them all after the last job. Only the frameworks that import
+    are measured (conventions would raise what a broken one raised): the others' column
+    says ``missing`` or ``error``, as their rows do."""
+    loaded = tuple(fw for fw in frameworks if harness.adapter(fw) is not None)
+    table = conventions.table(loaded)
+    for fw in frameworks:
+        if fw not in loaded:
+            status, _detail = harness.unavailable(fw)
+            for row in table:
+                row[fw] = status
+    return harness.versions(frameworks), table
 
 
 # ------------------------------------------------------------------------- running them
@@ -255,13 +264,28 @@ def _local(workers: int, jobs: int):
     import multiprocessing as mp
 
     # spawn, not fork: the parent may already hold framework thread pools.
-    pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+    pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                                  initializer=_ignore_sigint)
     try:
         yield pool
+    except BaseException:
+        # Ctrl-C, or a job raised: the running jobs are not wanted either. Without this
+        # the interpreter's exit waits for them (minutes). No public call before 3.14.
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        raise
     finally:
         # Every result is in (or not wanted): the workers take seconds to unload the
         # frameworks, which they may do while this process renders the report.
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ignore_sigint():
+    """A pool worker leaves Ctrl-C to its parent (the terminal sends it to them all): an
+    idle worker would die of it with a traceback on stderr; the parent stops them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _finished(executor, jobs, extras):
@@ -284,6 +308,16 @@ def _finished(executor, jobs, extras):
             fut.cancel()
 
 
+def select(ops=None, dtypes=None, checks=CHECKS) -> list[tuple[str, str, str]]:
+    """The (op name, dtype, check) jobs of a run: every op (None: all, the training runs
+    included) in each of ``dtypes`` (None: all) that it has. Empty when no op asked for
+    has a dtype asked for (adam has no bfloat16 training run)."""
+    names = ops or [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
+    return [(name, d, c) for name in names
+            for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
+            for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
+
+
 def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dtypes=None,
         checks=CHECKS, progress=None, workers: int = 1, accuracy: bool = True,
         accuracy_size: str = "full", executor: cf.Executor | None = None) -> dict:
@@ -301,10 +335,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     if profile not in PROFILES:
         raise ValueError(f"profile={profile!r}: expected one of {', '.join(PROFILES)}")
     acc_ops = [n for n in ops if n in registry.OPS] if ops else None
-    names = ops or [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
-    jobs = [(name, d, c) for name in names
-            for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
-            for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
+    jobs = select(ops, dtypes, checks)
     # one call per op (or training run) and dtype: its checks share their draws
     by_pair = {}
     for name, d, c in jobs:
@@ -323,21 +354,23 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
                         for fw in frameworks}, len(calls))
     pool = contextlib.nullcontext(executor) if executor is not None else _local(workers, len(calls))
-    with pool as ex, contextlib.closing(_finished(ex, calls, extras)) as finished:
-        for key, result in finished:
-            if key in _EXTRAS:
-                extra[key] = result
-                continue
-            rows.update(result[0])
-            curves += result[1]
-            done += 1
-            if progress is not None:
-                progress.job_done(result[0], " ".join(key))
-                pending = [_EXTRAS[k] for k, _f, _a in extras if k not in extra]
-                if done == len(calls) and pending:
-                    progress.note("waiting for " + " and ".join(pending))
-    if progress is not None:
-        progress.finish()
+    try:
+        with pool as ex, contextlib.closing(_finished(ex, calls, extras)) as finished:
+            for key, result in finished:
+                if key in _EXTRAS:
+                    extra[key] = result
+                    continue
+                rows.update(result[0])
+                curves += result[1]
+                done += 1
+                if progress is not None:
+                    progress.job_done(result[0], " ".join(key))
+                    pending = [_EXTRAS[k] for k, _f, _a in extras if k not in extra]
+                    if done == len(calls) and pending:
+                        progress.note("waiting for " + " and ".join(pending))
+    finally:   # also on Ctrl-C: what is printed next starts on a line of its own
+        if progress is not None:
+            progress.finish()
     order = [(name, fw, d, c) for name, d, c in jobs for fw in frameworks]
     return {
         "schema_version": 1,

@@ -26,7 +26,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from comparisons import FRAMEWORKS, conventions, three_digits
-from comparisons.harness import Outcome, adapter, tolerance
+from comparisons.harness import Outcome, adapter, tolerance, unavailable
 from refimpl import training
 
 STEPS = 100
@@ -148,8 +148,9 @@ def run_case(run: Run, case: TrainCase, dtype: str, frameworks=FRAMEWORKS, refer
     rtol, atol = tolerance(run.name, dtype, CHECK, tolerances)
     out = []
     for fw in frameworks:
-        if adapter(fw) is None:
-            out.append(Outcome(fw, "missing", detail=f"{fw} is not installed"))
+        if adapter(fw) is None:   # not installed (missing) or broken on import (error)
+            status, detail = unavailable(fw)
+            out.append(Outcome(fw, status, detail=detail))
             continue
         try:
             got = _call(twin(fw), run, case, dtype)
