@@ -67,6 +67,18 @@ class Variable:
         body = np.array2string(self.data, prefix="Variable(")
         return f"Variable({body})"
 
+    # numpy functions on a Variable (NEP 13 and 18): np.exp(v), np.sum(v, axis=0), x @ v
+    # run refimpl's op of the same name, so the graph is recorded; a numpy function that
+    # refimpl has no op for is an error that says what to use, never a silent plain array.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        return _dispatch(name, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ in ("shape", "ndim", "size"):   # questions about v, not ops on it
+            return func._implementation(*args, **kwargs)
+        return _dispatch(func.__name__, args, kwargs)
+
     def set_creator(self, fn: Function):
         self.creator = fn
         self.generation = fn.generation + 1
@@ -84,6 +96,10 @@ class Variable:
         variables keep their ``.grad`` only with ``retain_grad=True``.
         """
         if grad is None:
+            if self.size != 1:   # as torch: d(sum y)/dy would be a guess at what was meant
+                raise ValueError(
+                    f"backward(): the variable has shape {self.shape}, not one element; "
+                    "pass grad=dL/dself of that shape (or reduce it first, e.g. refimpl.sum)")
             grad = np.ones_like(self.data)
         else:
             grad = np.asarray(grad)
@@ -145,6 +161,25 @@ def _check_grad(f, x, gx):
             f"for an input of shape {x.shape}"
         )
     return gx.astype(x.dtype, copy=False)
+
+
+# numpy's name -> refimpl's, where they differ
+_NUMPY_NAMES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div",
+                "negative": "neg", "power": "pow"}
+
+
+def _dispatch(name, args, kwargs):
+    """refimpl's op for the numpy function ``name`` applied to a Variable, or a TypeError
+    that names the refimpl function to use (or .data, for the plain array)."""
+    import refimpl
+
+    ours = _NUMPY_NAMES.get(name, name)
+    op = getattr(refimpl, ours) if ours in refimpl.__all__ else None
+    if op is None or "out" in kwargs:   # out= would write the result outside the graph
+        use = (f"refimpl.{ours}(...), which returns a new Variable" if op is not None
+               else "v.data for the plain array (no gradient flows through it)")
+        raise TypeError(f"numpy.{name} on a Variable does not record the graph; use {use}")
+    return op(*args, **kwargs)
 
 
 def as_variable(x) -> Variable:
@@ -235,10 +270,16 @@ def grad(f, argnums=0):
     >>> grad(lambda x, y: x * x + x * y + y, argnums=(0, 1))(3.0, 2.0)
     (array(8.), array(4.))
     """
-    single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) else ()
+    if not nums or any(isinstance(i, bool) or not isinstance(i, int) for i in nums):
+        raise TypeError(f"grad: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
 
     def gradient(*args):
+        bad = [i for i in nums if not 0 <= i < len(args)]
+        if bad:
+            raise ValueError(f"grad(f): argnums {bad[0]} is out of range for {len(args)} "
+                             f"argument(s); expected 0 <= argnums < {len(args)}")
         args = list(args)
         watched = {i: Variable(args[i]) for i in nums}
         for i, v in watched.items():

@@ -72,7 +72,7 @@ def test_a_node_feeding_two_paths_runs_once_after_both():
     f = Double()
     a = f(x)
     y = refimpl.add(a, a)                  # dy/dx = 2 * 2 = 4
-    y.backward()
+    y.backward(np.ones(2))
     assert f.calls == 1
     np.testing.assert_array_equal(x.grad, [4.0, 4.0])
 
@@ -107,8 +107,25 @@ def test_leaf_gradients_accumulate_across_backward_calls():
 
 def test_backward_on_a_leaf_gives_it_the_upstream_gradient():
     x = Variable(np.array([1.0, 2.0]))
-    x.backward()
-    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+    x.backward(np.array([3.0, -1.0]))
+    np.testing.assert_array_equal(x.grad, [3.0, -1.0])
+
+
+@pytest.mark.parametrize("shape", [(2,), (2, 3), (0,)])
+def test_backward_of_more_than_one_element_needs_the_upstream_gradient(shape):
+    """As torch: ones would silently mean d(sum y)/dx, a guess at what was meant."""
+    y = Variable(np.ones(shape)) * 2.0
+    with pytest.raises(ValueError, match=exactly(
+            f"backward(): the variable has shape {shape}, not one element; pass "
+            "grad=dL/dself of that shape (or reduce it first, e.g. refimpl.sum)")):
+        y.backward()
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_backward_of_one_element_defaults_to_ones(shape):
+    x = Variable(np.full(shape, 3.0))
+    (x * x).backward()
+    np.testing.assert_array_equal(x.grad, np.full(shape, 6.0))
 
 
 def test_intermediates_keep_their_gradient_only_with_retain_grad():
@@ -128,7 +145,7 @@ def test_an_unused_output_receives_a_zero_gradient_of_its_shape():
     x = Variable(np.array([1.0, 2.0]))
     f = TwoOutputs()
     y2, y3 = f(x)
-    y2.backward(retain_grad=True)
+    y2.backward(np.ones(2), retain_grad=True)
     dy3 = f.received[1]
     assert (dy3.shape, dy3.dtype) == ((2,), np.float64)
     np.testing.assert_array_equal(dy3, [0.0, 0.0])
@@ -232,3 +249,75 @@ def test_grad_of_a_two_argument_function_by_hand():
 def test_bad_input_gets_a_message_naming_the_call_and_the_shapes(call, error, message):
     with pytest.raises(error, match=exactly(message)):
         call()
+
+
+# ------------------------------------------------ numpy functions on a Variable (NEP 13/18)
+
+@pytest.mark.parametrize("call, want", [
+    (lambda v: np.sum(v), lambda x: np.sum(x)),
+    (lambda v: np.sum(v, axis=0, keepdims=True), lambda x: np.sum(x, axis=0, keepdims=True)),
+    (lambda v: np.exp(v), np.exp),
+    (lambda v: np.tanh(v), np.tanh),
+    (lambda v: np.multiply(v, 2.0), lambda x: x * 2.0),
+    (lambda v: np.ones(3) - v, lambda x: np.ones(3) - x),
+    (lambda v: np.ones(3) / v, lambda x: np.ones(3) / x),
+    (lambda v: -v.data + np.negative(v), lambda x: -2 * x),
+    (lambda v: np.power(v, 3), lambda x: x ** 3),
+    (lambda v: np.ones((2, 3)) @ v, lambda x: np.ones((2, 3)) @ x),
+    (lambda v: np.reshape(v, (3, 1)), lambda x: x.reshape(3, 1)),
+    (lambda v: np.transpose(np.reshape(v, (3, 1))), lambda x: x.reshape(1, 3)),
+])
+def test_numpy_functions_on_a_variable_run_refimpl_ops_and_record_the_graph(call, want):
+    x = np.array([0.5, -1.0, 2.0])
+    v = Variable(x)
+    y = call(v)
+    assert isinstance(y, Variable) and y.creator is not None
+    np.testing.assert_array_equal(y.data, want(x))
+
+
+def test_a_numpy_function_on_a_variable_passes_the_gradient():
+    v = Variable(np.array([1.0, 2.0]))
+    np.sum(np.exp(v)).backward()
+    np.testing.assert_array_equal(v.grad, np.exp([1.0, 2.0]))
+
+
+def test_shape_questions_about_a_variable_are_answered():
+    v = Variable(np.ones((2, 3)))
+    assert (np.shape(v), np.ndim(v), np.size(v)) == ((2, 3), 2, 6)
+
+
+@pytest.mark.parametrize("call, msg", [
+    (lambda v: np.sin(v), "numpy.sin on a Variable does not record the graph; use v.data for "
+     "the plain array (no gradient flows through it)"),
+    (lambda v: np.mean(v), "numpy.mean on a Variable does not record the graph; use v.data "
+     "for the plain array (no gradient flows through it)"),
+    (lambda v: np.add.reduce(v), "numpy.add.reduce on a Variable does not record the graph; "
+     "use v.data for the plain array (no gradient flows through it)"),
+    (lambda v: np.sum(v, out=np.empty(())), "numpy.sum on a Variable does not record the "
+     "graph; use refimpl.sum(...), which returns a new Variable"),
+    (lambda v: np.exp(v, out=np.empty(3)), "numpy.exp on a Variable does not record the "
+     "graph; use refimpl.exp(...), which returns a new Variable"),
+])
+def test_a_numpy_function_refimpl_has_no_op_for_says_what_to_use(call, msg):
+    with pytest.raises(TypeError, match=exactly(msg)):
+        call(Variable(np.array([0.5, -1.0, 2.0])))
+
+
+# ------------------------------------------------ grad's argnums
+
+@pytest.mark.parametrize("argnums", [True, 1.0, "0", (), [0, None], (0, False)])
+def test_grad_argnums_must_be_an_int_or_ints(argnums):
+    with pytest.raises(TypeError, match=exactly(
+            f"grad: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")):
+        grad(lambda x, y: x * y, argnums=argnums)
+
+
+@pytest.mark.parametrize("argnums, bad", [(2, 2), ((0, 2), 2), (-1, -1)])
+def test_grad_argnums_out_of_range_names_it_and_the_count(argnums, bad):
+    with pytest.raises(ValueError, match=exactly(
+            f"grad(f): argnums {bad} is out of range for 2 argument(s); expected 0 <= argnums < 2")):
+        grad(lambda x, y: x * y, argnums=argnums)(1.0, 2.0)
+
+
+def test_grad_takes_a_list_of_argnums_as_a_tuple():
+    assert grad(lambda x, y: x * y, argnums=[1, 0])(3.0, 2.0) == (3.0, 2.0)

@@ -25,7 +25,7 @@ def grads(f, *args, dout=None):
     """The gradients of f's output (cotangent dout, default ones) for each argument."""
     xs = [Variable(a) for a in args]
     y = f(*xs)
-    y.backward(dout)
+    y.backward(np.ones(y.shape, y.dtype) if dout is None else dout)
     return [x.grad for x in xs]
 
 
