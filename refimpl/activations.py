@@ -31,6 +31,7 @@ import numpy as np
 from refimpl._accurate import (erfc, erfcx, exp_of_sum, hi, rounded, series_at_root, sigmoid_pair,
                               sigmoid_pair_of_sum, times_tiny_exp, two_prod, two_sum)
 from refimpl._arrays import ShapeError
+from refimpl._checks import finite, integer, one_of
 from refimpl.autodiff import Function
 
 __all__ = [
@@ -201,14 +202,14 @@ def leaky_relu(x, slope: float = 0.01):
     >>> leaky_relu(np.array([-10.0, 10.0]), slope=0.1)
     array([-1., 10.])
     """
-    return LeakyReLU(slope)(x)
+    return LeakyReLU(finite("leaky_relu", "slope", slope))(x)
 
 
 # ============================================================== softmax, log_softmax
 
-def _axis(x, axis):
+def _axis(name, x, axis):
     if not -max(x.ndim, 1) <= axis < max(x.ndim, 1) or x.ndim == 0:
-        raise ShapeError(f"softmax: axis {axis} is out of range for an input of shape {x.shape}; "
+        raise ShapeError(f"{name}: axis {axis} is out of range for an input of shape {x.shape}; "
                          "the input needs at least one axis")
     return axis % x.ndim
 
@@ -239,7 +240,7 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        ax = _axis(x, self.axis)
+        ax = _axis("softmax", x, self.axis)
         with np.errstate(all="ignore"):
             _, _, e, self.first = _shifted(hi(x), ax)
             self.y = e / np.sum(e, axis=ax, keepdims=True)
@@ -261,7 +262,7 @@ def softmax(x, axis: int = -1):
     >>> softmax(np.array([1.0, 2.0, 3.0]))
     array([0.09003057, 0.24472847, 0.66524096])
     """
-    return Softmax(axis)(x)
+    return Softmax(integer("softmax", "axis", axis))(x)
 
 
 class LogSoftmax(Function):
@@ -274,11 +275,11 @@ class LogSoftmax(Function):
     where the softmax rounds to 1.
     """
 
-    def __init__(self, axis):
-        self.axis = axis
+    def __init__(self, axis, name="log_softmax"):
+        self.axis, self.name = axis, name     # name: whose error it is (cross_entropy uses it too)
 
     def forward(self, x):
-        ax = _axis(x, self.axis)
+        ax = _axis(self.name, x, self.axis)
         with np.errstate(all="ignore"):
             d, d_err, e, self.first = _shifted(hi(x), ax)
             others = np.sum(np.where(self.first, 0, e), axis=ax, keepdims=True)
@@ -304,7 +305,7 @@ def log_softmax(x, axis: int = -1):
     >>> log_softmax(np.array([0.0, -50.0]))   # log(1 + e^-50): the first is -2e-22, not 0
     array([-1.92874985e-22, -5.00000000e+01])
     """
-    return LogSoftmax(axis)(x)
+    return LogSoftmax(integer("log_softmax", "axis", axis))(x)
 
 
 # ============================================================ softplus, elu, gelu, silu
@@ -345,7 +346,7 @@ class ELU(Elementwise):
 
 def elu(x, alpha: float = 1.0):
     """Exponential linear unit; dx = dout for x > 0, dout * alpha * e^x otherwise."""
-    return ELU(alpha)(x)
+    return ELU(finite("elu", "alpha", alpha))(x)
 
 
 # GELU and SiLU need more care than the others, at three kinds of places:
@@ -473,7 +474,7 @@ class GELU(Elementwise):
     """
 
     def __init__(self, approximate):
-        self.approximate = bool(approximate)
+        self.approximate = approximate       # a bool: gelu() has turned "tanh" into True
 
     def f(self, x):
         if self.approximate:
@@ -588,16 +589,20 @@ def _x_sigmoid_grad(z, z_lo, g, g_lo):
     return q
 
 
-def gelu(x, approximate: bool = False):
+def gelu(x, approximate: bool | str = False):
     """Gaussian error linear unit x * Phi(x); ``approximate=True`` is the tanh form.
 
+    ``approximate`` is a bool (tf.nn's and jax's spelling) or torch's string: "none" for
+    the exact form, "tanh" for the tanh form; anything else is refused (bool("none") is
+    True, so a string must never be read as a truth value).
     refimpl's default is the exact form, as torch and tf.nn; jax.nn.gelu defaults to the
     tanh form (the report's conventions measure this).
 
     >>> gelu(np.array([-1.0, 0.0, 1.0]))
     array([-0.15865525,  0.        ,  0.84134475])
     """
-    return GELU(approximate)(x)
+    mode = one_of("gelu", "approximate", approximate, (False, True, "none", "tanh"))
+    return GELU(mode in (True, "tanh"))(x)
 
 
 class SiLU(Elementwise):

@@ -54,6 +54,10 @@ class Variable:
         self.grad = None
         self.creator = None
         self.generation = 0
+        # Bumped by whatever writes into data in place (an optimizer step), as torch's
+        # version counter: a Function that saved this input for backward can then tell
+        # that its saved array no longer holds the value the forward saw.
+        self.version = 0
 
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
@@ -103,6 +107,9 @@ class Variable:
             grad = np.ones_like(self.data)
         else:
             grad = np.asarray(grad)
+            if not (grad.dtype.kind in "biuf" or grad.dtype.name == "bfloat16"):
+                raise TypeError(f"backward(grad): grad must be a real array, got dtype "
+                                f"{grad.dtype}")   # astype would drop an imaginary part
             if grad.shape != self.shape:
                 raise ShapeError(
                     f"backward(grad): grad has shape {grad.shape} but the variable has shape "
@@ -124,6 +131,7 @@ class Variable:
                 funcs.append(f)
                 funcs.sort(key=lambda fn: fn.generation)
 
+        _check_unchanged(self.creator)   # all of the graph, before any .grad changes
         push(self.creator)
         while funcs:
             f = funcs.pop()
@@ -150,6 +158,24 @@ class Variable:
         # A copy the first time, as torch does: g may be the caller's array (backward(g)) or
         # a view of it (through reshape), and x.grad must not change when the caller edits it.
         self.grad = np.array(g) if self.grad is None else np.asarray(self.grad + g)
+
+
+def _check_unchanged(creator):
+    # Backward reads the inputs' arrays as the forward saw them; an in-place write since
+    # (w updated by opt.step() before loss.backward()) would give a wrong gradient silently.
+    todo, seen = [creator], {id(creator)}
+    while todo:
+        f = todo.pop()
+        for i, (x, then) in enumerate(zip(f.inputs, f.versions)):
+            if x.version != then:
+                raise RuntimeError(
+                    f"backward(): {x.name or f'input {i}'} of {type(f).__name__} (shape "
+                    f"{x.shape}) was changed in place after the forward (version {then}, now "
+                    f"{x.version}, e.g. by an optimizer step); compute the forward again "
+                    "before backward")
+            if x.creator is not None and id(x.creator) not in seen:
+                seen.add(id(x.creator))
+                todo.append(x.creator)
 
 
 def _check_grad(f, x, gx):
@@ -191,6 +217,11 @@ def _arrays_of(inputs):
     (it is "weak", as in NEP 50, torch and jax): float32 * 2.0 stays float32."""
     arrays = [x.data if isinstance(x, Variable) else x for x in inputs]
     typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
+    if {a.dtype.name for a in typed} >= {"float16", "bfloat16"}:
+        # numpy has no common type for these two; torch and jax compute them in float32
+        arrays = [a.astype(np.float32) if isinstance(a, (np.ndarray, np.generic))
+                  and a.dtype.name in ("float16", "bfloat16") else a for a in arrays]
+        typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
     weak = np.result_type(*typed) if typed else np.float64
     if np.dtype(weak).kind not in "fV":
         weak = np.float64
@@ -218,6 +249,7 @@ class Function:
                 ys = tuple(Variable(y) for y in ys)
             return ys if len(ys) > 1 else ys[0]
         self.inputs = [as_variable(x) for x in inputs]
+        self.versions = [x.version for x in self.inputs]
         self.generation = max(x.generation for x in self.inputs)
         self.outputs = [Variable(y) for y in ys]
         for y in self.outputs:

@@ -23,6 +23,7 @@ import numpy as np
 
 from refimpl._accurate import hi, rounded, sigmoid_pair, two_prod
 from refimpl._arrays import ShapeError
+from refimpl._checks import flag, one_of, positive, shown
 from refimpl.activations import LogSoftmax
 from refimpl.autodiff import Function, Variable
 
@@ -41,9 +42,7 @@ class Loss(Function):
     """
 
     def __init__(self, name, reduction):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-        self.name, self.reduction = name, reduction
+        self.name, self.reduction = name, one_of(name, "reduction", reduction, REDUCTIONS)
 
     def forward(self, *xs):
         self.dtype = xs[0].dtype
@@ -116,9 +115,7 @@ def mae(y_hat, t, reduction: str = "mean"):
 class Huber(Loss):
     def __init__(self, delta, reduction):
         super().__init__("huber", reduction)
-        if not delta > 0:
-            raise ValueError(f"huber: delta must be positive, got {delta}")
-        self.delta = float(delta)
+        self.delta = float(positive("huber", "delta", delta, inf_ok=True))
 
     def elementwise(self, y_hat, t):
         d, delta = y_hat - t, self.delta
@@ -143,12 +140,18 @@ def huber(y_hat, t, delta: float = 1.0, reduction: str = "mean"):
 
 # ==================================================== binary classification: p and logits
 
-def _in_unit_interval(name, what, a):
+def _in_range(name, what, a, expected, ok):
+    """Every entry of ``a`` passes ``ok``; else name the first that does not (row-major).
+    ``ok`` is written as a comparison that NaN fails: a NaN target is no probability."""
     a = np.asarray(a, dtype=np.float64)
-    bad = (a < 0) | (a > 1)
+    bad = ~ok(a)
     if bad.any():
         i = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(f"{name}: {what} must lie in [0, 1]; found {a[i]!r} at index {i}")
+        raise ValueError(f"{name}: {what} must {expected}; found {shown(a[i])} at index {i}")
+
+
+def _in_unit_interval(name, what, a):
+    _in_range(name, what, a, "lie in [0, 1]", lambda a: (a >= 0) & (a <= 1))
 
 
 def _xlogy(t, y):
@@ -169,7 +172,8 @@ def binary_cross_entropy(p, t, reduction: str = "mean"):
     """Binary cross-entropy of probabilities: -(t log p + (1 - t) log(1 - p)).
 
     No clipping: p = 0 with t = 1 costs +inf, the true value (torch clamps each log at
-    -100, Keras clips p to [1e-7, 1 - 1e-7]: see the report's conventions). Prefer
+    -100, Keras clips p to [1e-7, 1 - 1e-7]: see the report's conventions). A NaN in p or
+    t is refused, as torch refuses it: it is no probability. Prefer
     ``binary_cross_entropy_with_logits``, which never sees a rounded probability.
 
     >>> binary_cross_entropy(np.array([0.9, 0.2]), np.array([1.0, 0.0]), reduction="none")
@@ -195,7 +199,8 @@ class BCEWithLogits(Loss):
 def binary_cross_entropy_with_logits(x, t, reduction: str = "mean"):
     """Binary cross-entropy of sigmoid(x), computed from the logit x directly.
 
-    loss = t softplus(-x) + (1 - t) softplus(x); dx = sigmoid(x) - t.
+    loss = t softplus(-x) + (1 - t) softplus(x); dx = sigmoid(x) - t. A NaN logit is an
+    answer (the loss is NaN, as in torch); a NaN target is refused.
 
     >>> binary_cross_entropy_with_logits(np.array([1000.0, -1000.0]), np.array([0.0, 1.0]),
     ...                                  reduction="none")       # no overflow, no NaN
@@ -241,7 +246,7 @@ class Picked(Loss):
     def elementwise(self, x):
         onehot = _one_hot(self.t, x.shape[-1], x.dtype)
         if self.from_logits:
-            ls = LogSoftmax(-1)
+            ls = LogSoftmax(-1, self.name)
             logp = ls.forward(x)
             dx = _softmax_minus(ls, onehot, 1.0)   # softmax - one_hot
         else:
@@ -252,7 +257,7 @@ class Picked(Loss):
 
 class SoftTargetCE(Loss):
     def elementwise(self, x, t):
-        ls = LogSoftmax(-1)
+        ls = LogSoftmax(-1, self.name)
         logp = ls.forward(x)
         loss = -np.sum(_xlogy(t, logp), axis=-1)
         return loss, [_softmax_minus(ls, t, np.sum(t, axis=-1, keepdims=True)), -logp]
@@ -282,6 +287,8 @@ def cross_entropy(x, t, reduction: str = "mean"):
     """
     xd, td = _data(x), _data(t)
     if np.shape(td) == np.shape(xd) and np.asarray(td).dtype.kind not in "iub":
+        # a negative share of a class would reward the model for a wrong answer
+        _in_range("cross_entropy", "soft targets t", td, "be >= 0", lambda a: a >= 0)
         return SoftTargetCE("cross_entropy", reduction)(x, t)
     return Picked("cross_entropy", _class_targets("cross_entropy", np.asarray(xd), td),
                   reduction, from_logits=True)(x)
@@ -305,7 +312,8 @@ def nll(logp, t, reduction: str = "mean"):
 class GaussianNLL(Loss):
     def __init__(self, full, eps, reduction):
         super().__init__("gaussian_nll", reduction)
-        self.full, self.eps = bool(full), float(eps)
+        self.full = flag("gaussian_nll", "full", full)
+        self.eps = float(positive("gaussian_nll", "eps", eps))   # the floor under var
 
     def elementwise(self, mu, t, var):
         v = np.maximum(var, self.eps)   # the clamp guards log(0); the gradient passes it

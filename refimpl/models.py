@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from refimpl._arrays import ShapeError, as_float_array
+from refimpl._checks import positive, size
 from refimpl.activations import step, tanh
 from refimpl.autodiff import Variable
 from refimpl.graph import add
@@ -38,6 +39,8 @@ class Linear:
     """
 
     def __init__(self, n_in: int, n_out: int, W=None, b=None, rng=None, dtype=np.float64):
+        size("Linear", "n_in", n_in, 1)
+        size("Linear", "n_out", n_out, 1)
         if W is None:
             rng = np.random.default_rng() if rng is None else rng
             W = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
@@ -91,6 +94,8 @@ def mlp(sizes, activation=tanh, rng=None, dtype=np.float64, weights=None) -> Seq
     """
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs an input and an output width, got {sizes!r}")
+    for i, n in enumerate(sizes):
+        size("mlp", f"sizes[{i}]", n, 1)     # a layer of width 0 would pass nothing on
     n_layers = len(sizes) - 1
     if weights is not None and len(weights) != 2 * n_layers:
         raise ValueError(f"mlp: {len(weights)} weight arrays for {n_layers} layers "
@@ -143,6 +148,8 @@ class Perceptron:
     """
 
     def __init__(self, n_in: int, lr: float = 1.0):
+        size("Perceptron", "n_in", n_in, 1)
+        positive("Perceptron", "lr", lr)
         self.w, self.b, self.lr = np.zeros(n_in), 0.0, lr
 
     def predict(self, x):
@@ -157,6 +164,9 @@ class Perceptron:
         which proves the rule loops for ever (it is deterministic).
         """
         x, t = np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64)
+        if len(x) != len(t):               # zip would silently train on the shorter one
+            raise ValueError(f"Perceptron.fit: x has {len(x)} samples but t has {len(t)}")
+        size("Perceptron.fit", "max_epochs", max_epochs, 1)
         seen, errors = set(), []
         for _ in range(max_epochs):
             start = (tuple(self.w), self.b)

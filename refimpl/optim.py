@@ -34,6 +34,7 @@ import numpy as np
 
 from refimpl._accurate import hi, rounded
 from refimpl._arrays import ShapeError
+from refimpl._checks import flag, fraction, non_negative, positive, shown
 from refimpl.autodiff import Variable
 
 __all__ = ["Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW", "OPTIMIZERS"]
@@ -51,17 +52,26 @@ class Optimizer:
     decoupled = False
 
     def __init__(self, params, lr: float, maximize: bool = False, weight_decay: float = 0.0):
+        name = type(self).__name__
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+            raise ValueError(f"{name}: got an empty parameter list")
+        arrays = []
         for i, p in enumerate(self.params):
             a = p.data if isinstance(p, Variable) else p
-            if not isinstance(a, np.ndarray) or not (a.dtype.kind == "f" or a.dtype.name == "bfloat16"):
-                raise TypeError(f"{type(self).__name__}: parameter {i} must be a floating-point "
-                                f"ndarray or a Variable (updated in place), got {type(p).__name__}")
-        _positive(self, "lr", lr)
-        _non_negative(self, "weight_decay", weight_decay)
-        self.lr, self.maximize, self.weight_decay = lr, bool(maximize), weight_decay
+            if not isinstance(a, np.ndarray):
+                raise TypeError(f"{name}: parameter {i} must be a floating-point ndarray or a "
+                                f"Variable (updated in place), got {type(p).__name__}")
+            # a parameter listed twice would be updated twice per step
+            for j, b in enumerate(arrays):
+                if a is b:
+                    raise ValueError(f"{name}: parameter {i} is parameter {j} again; "
+                                     "list each parameter once")
+            arrays.append(a)
+            _check_parameter(name, i, a)
+        self.lr = positive(name, "lr", lr)
+        self.maximize = flag(name, "maximize", maximize)
+        self.weight_decay = non_negative(name, "weight_decay", weight_decay)
         self.t = 0
         self.state = [{} for _ in self.params]
 
@@ -72,24 +82,26 @@ class Optimizer:
                 p.zero_grad()
 
     def step(self, grads=None):
-        """One update of every parameter; ``grads`` defaults to each Variable's ``.grad``."""
+        """One update of every parameter; ``grads`` defaults to each Variable's ``.grad``.
+
+        All or nothing: every parameter and gradient is checked before the first parameter
+        changes and before ``t`` counts the step, so a failed step leaves no half-update.
+        """
+        name = f"{type(self).__name__}.step()"
         if grads is None:
             grads = [p.grad if isinstance(p, Variable) else None for p in self.params]
-            if any(g is None for g in grads):
-                raise ValueError(f"{type(self).__name__}.step(): a parameter has no .grad; call "
-                                 "backward() first or pass the gradients: step(grads)")
+            for i, g in enumerate(grads):
+                if g is None:
+                    raise ValueError(f"{name}: parameter {i} has no .grad; call backward() "
+                                     "first or pass the gradients: step(grads)")
         grads = list(grads)
         if len(grads) != len(self.params):
-            raise ValueError(f"{type(self).__name__}.step(): {len(grads)} gradients for "
-                             f"{len(self.params)} parameters")
+            raise ValueError(f"{name}: {len(grads)} gradients for {len(self.params)} parameters")
         params = [p.data if isinstance(p, Variable) else p for p in self.params]
         grads = [np.asarray(g) for g in grads]
-        # check every shape before changing anything: a failed step leaves no half-update
         for i, (p, g) in enumerate(zip(params, grads)):
-            if g.shape != p.shape:
-                raise ShapeError(f"{type(self).__name__}.step(): the gradient of parameter {i} "
-                                 f"has shape {g.shape}, the parameter {p.shape}; a gradient "
-                                 "has its parameter's shape")
+            _check_parameter(name, i, p)      # a Variable's .data may have been replaced
+            _check_gradient(name, i, p, g)
         self.t += 1
         for p, g, s in zip(params, grads, self.state):
             p32, g = hi(p), (-hi(g) if self.maximize else hi(g))
@@ -101,6 +113,9 @@ class Optimizer:
             new = self.update(p32, g, work)
             s.update({k: rounded(v, p.dtype) for k, v in work.items()})
             p[...] = rounded(new, p.dtype)
+        for p in self.params:   # written in place: a graph recorded before cannot backprop
+            if isinstance(p, Variable):
+                p.version += 1
 
     def update(self, p, g, s):
         raise NotImplementedError
@@ -110,19 +125,37 @@ class Optimizer:
         return np.sqrt(acc + self.eps) if self.eps_inside_sqrt else np.sqrt(acc) + self.eps
 
 
-def _positive(opt, name, v):
-    if not (isinstance(v, (int, float, np.floating)) and np.isfinite(v) and v > 0):
-        raise ValueError(f"{type(opt).__name__}: {name} must be a finite number > 0, got {v!r}")
+def _is_float(a):
+    return a.dtype.kind == "f" or a.dtype.name == "bfloat16"
 
 
-def _non_negative(opt, name, v):
-    if not (isinstance(v, (int, float, np.floating)) and np.isfinite(v) and v >= 0):
-        raise ValueError(f"{type(opt).__name__}: {name} must be a finite number >= 0, got {v!r}")
+def _check_parameter(name, i, a):
+    """A parameter is a writable floating-point ndarray: the step rounds into it in place."""
+    if not isinstance(a, np.ndarray) or not _is_float(a):
+        what = a.dtype.name if isinstance(a, np.ndarray) else type(a).__name__
+        raise TypeError(f"{name}: parameter {i} must be a floating-point ndarray or a "
+                        f"Variable (updated in place), got {what}")
+    if not a.flags.writeable:
+        raise ValueError(f"{name}: parameter {i} is read-only; the optimizer updates it in place")
 
 
-def _fraction(opt, name, v):
-    if not (isinstance(v, (int, float, np.floating)) and 0 <= v < 1):
-        raise ValueError(f"{type(opt).__name__}: {name} must be in [0, 1), got {v!r}")
+def _check_gradient(name, i, p, g):
+    if not (_is_float(g) or g.dtype.kind in "iub"):
+        raise TypeError(f"{name}: the gradient of parameter {i} must be a real array, got "
+                        f"dtype {g.dtype}")
+    if g.shape != p.shape:
+        raise ShapeError(f"{name}: the gradient of parameter {i} has shape {g.shape}, the "
+                         f"parameter {p.shape}; a gradient has its parameter's shape")
+
+
+def _betas(name, betas):
+    """Adam's (b1, b2): a pair, each in [0, 1)."""
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise ValueError(f"{name}: betas must be a pair (b1, b2), each in [0, 1), got "
+                         f"{shown(betas)}")
+    fraction(name, "betas[0]", betas[0])
+    fraction(name, "betas[1]", betas[1])
+    return tuple(betas)
 
 
 # =========================================================== SGD, momentum, Nesterov
@@ -145,11 +178,11 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False,
                  weight_decay=0.0, maximize=False):
         super().__init__(params, lr, maximize, weight_decay)
-        _fraction(self, "momentum", momentum)
-        _fraction(self, "dampening", dampening)
-        if nesterov and (momentum == 0 or dampening != 0):
+        fraction("SGD", "momentum", momentum)
+        fraction("SGD", "dampening", dampening)
+        if flag("SGD", "nesterov", nesterov) and (momentum == 0 or dampening != 0):
             raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening 0")
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, bool(nesterov)
 
     def update(self, p, g, s):
         if self.momentum:
@@ -175,9 +208,10 @@ class AdaGrad(Optimizer):
     def __init__(self, params, lr=0.01, eps=1e-10, initial_accumulator_value=0.0,
                  weight_decay=0.0, eps_inside_sqrt=False, maximize=False):
         super().__init__(params, lr, maximize, weight_decay)
-        _non_negative(self, "eps", eps)
-        _non_negative(self, "initial_accumulator_value", initial_accumulator_value)
-        self.eps, self.initial, self.eps_inside_sqrt = eps, initial_accumulator_value, eps_inside_sqrt
+        positive("AdaGrad", "eps", eps)      # eps = 0 would make a zero gradient's step 0/0
+        non_negative("AdaGrad", "initial_accumulator_value", initial_accumulator_value)
+        self.eps, self.initial = eps, initial_accumulator_value
+        self.eps_inside_sqrt = flag("AdaGrad", "eps_inside_sqrt", eps_inside_sqrt)
 
     def update(self, p, g, s):
         G = s.get("sum_sq", self.initial) + g * g
@@ -200,9 +234,10 @@ class RMSProp(Optimizer):
     def __init__(self, params, lr=0.01, rho=0.99, eps=1e-8, weight_decay=0.0,
                  eps_inside_sqrt=False, maximize=False):
         super().__init__(params, lr, maximize, weight_decay)
-        _fraction(self, "rho", rho)
-        _non_negative(self, "eps", eps)
-        self.rho, self.eps, self.eps_inside_sqrt = rho, eps, eps_inside_sqrt
+        fraction("RMSProp", "rho", rho)
+        positive("RMSProp", "eps", eps)
+        self.rho, self.eps = rho, eps
+        self.eps_inside_sqrt = flag("RMSProp", "eps_inside_sqrt", eps_inside_sqrt)
 
     def update(self, p, g, s):
         v = self.rho * s.get("square_avg", 0.0) + (1 - self.rho) * g * g
@@ -230,10 +265,10 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  eps_hat=False, maximize=False):
         super().__init__(params, lr, maximize, weight_decay)
-        _fraction(self, "betas[0]", betas[0])
-        _fraction(self, "betas[1]", betas[1])
-        _non_negative(self, "eps", eps)
-        self.betas, self.eps, self.eps_hat = tuple(betas), eps, eps_hat
+        name = type(self).__name__                       # Adam or AdamW
+        self.betas = _betas(name, betas)
+        self.eps = positive(name, "eps", eps)
+        self.eps_hat = flag(name, "eps_hat", eps_hat)
 
     def update(self, p, g, s):
         b1, b2 = self.betas

@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from refimpl._checks import finite, flag, size
 from refimpl.activations import tanh
 from refimpl.losses import binary_cross_entropy_with_logits, mse
 from refimpl.models import mlp
@@ -40,28 +41,27 @@ def schedule(n_samples: int, batch_size: int, epochs: int = 1, drop_last: bool =
     An epoch is ceil(n / batch_size) iterations, the last one a partial batch of
     n mod batch_size samples; ``drop_last=True`` skips that partial batch (floor).
     """
-    _check_sizes(n_samples, batch_size)
-    if not (isinstance(epochs, (int, np.integer)) and epochs >= 0):
-        raise ValueError(f"schedule: epochs must be an integer >= 0, got {epochs!r}")
+    _check_sizes("schedule", n_samples, batch_size, drop_last)
+    size("schedule", "epochs", epochs, 0)
     full, rest = divmod(n_samples, batch_size)
-    if drop_last and full == 0:
-        raise ValueError(f"schedule: {n_samples} samples make no full batch of {batch_size}; "
-                         "with drop_last=True an epoch would make no update")
     per_epoch = full + (rest > 0 and not drop_last)
     last = rest if rest and not drop_last else batch_size
     return Schedule(per_epoch, per_epoch * epochs, last)
 
 
-def _check_sizes(n_samples, batch_size):
-    if not (isinstance(n_samples, (int, np.integer)) and n_samples > 0):
-        raise ValueError(f"the number of samples must be an integer > 0, got {n_samples!r}")
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size > 0):
-        raise ValueError(f"batch_size must be an integer > 0, got {batch_size!r}")
+def _check_sizes(fn, n_samples, batch_size, drop_last):
+    """The rules schedule, minibatches and fit share, so the same input fails the same way
+    in each (``fn`` names the function the caller called)."""
+    size(fn, "n_samples", n_samples, 1)
+    size(fn, "batch_size", batch_size, 1)
+    if flag(fn, "drop_last", drop_last) and n_samples < batch_size:
+        raise ValueError(f"{fn}: {n_samples} samples make no full batch of {batch_size}; "
+                         "with drop_last=True an epoch would make no update")
 
 
 def minibatches(n_samples: int, batch_size: int, *, shuffle: bool = True, seed=None,
                 order=None, drop_last: bool = False):
-    """Yield the sample indices of each mini-batch of one epoch.
+    """The sample indices of each mini-batch of one epoch, as an iterator.
 
     The samples are taken in ``order`` if given, else shuffled by a generator seeded with
     ``seed`` (``shuffle=False``: 0, 1, 2, ...). Every sample appears once; the last batch
@@ -72,7 +72,8 @@ def minibatches(n_samples: int, batch_size: int, *, shuffle: bool = True, seed=N
     >>> [b.tolist() for b in minibatches(5, 2, order=[4, 3, 2, 1, 0], drop_last=True)]
     [[4, 3], [2, 1]]
     """
-    _check_sizes(n_samples, batch_size)
+    _check_sizes("minibatches", n_samples, batch_size, drop_last)
+    flag("minibatches", "shuffle", shuffle)
     if order is None:
         order = (np.random.default_rng(seed).permutation(n_samples) if shuffle
                  else np.arange(n_samples))
@@ -82,8 +83,9 @@ def minibatches(n_samples: int, batch_size: int, *, shuffle: bool = True, seed=N
         raise ValueError(f"minibatches: order must be a permutation of 0..{n_samples - 1} "
                          "(integer indices)")
     stop = n_samples - n_samples % batch_size if drop_last else n_samples
-    for start in range(0, stop, batch_size):
-        yield order[start:start + batch_size]
+    # a plain function returning a generator: the checks above run at the call, not at the
+    # first next(), so a bad argument fails where it was passed
+    return (order[start:start + batch_size] for start in range(0, stop, batch_size))
 
 
 @dataclass
@@ -112,7 +114,11 @@ def fit(model, loss: Callable, optimizer, x, t, *, batch_size: int, epochs: int,
     x, t = np.asarray(x), np.asarray(t)
     if len(x) != len(t):
         raise ValueError(f"fit: x has {len(x)} samples but t has {len(t)}")
-    schedule(len(x), batch_size, epochs, drop_last)   # bad sizes, or epochs with no update, fail here
+    _check_sizes("fit", len(x), batch_size, drop_last)   # bad sizes, or epochs with no update
+    size("fit", "epochs", epochs, 0)
+    flag("fit", "shuffle", shuffle)
+    if tol is not None:
+        finite("fit", "tol", tol)          # a NaN tol would silently never stop early
     rng = np.random.default_rng(seed)
     history = History(stopped="epochs")
     for epoch in range(epochs):

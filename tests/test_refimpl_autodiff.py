@@ -321,3 +321,87 @@ def test_grad_argnums_out_of_range_names_it_and_the_count(argnums, bad):
 
 def test_grad_takes_a_list_of_argnums_as_a_tuple():
     assert grad(lambda x, y: x * y, argnums=[1, 0])(3.0, 2.0) == (3.0, 2.0)
+
+
+# ------------------------------------------------ in-place changes after the forward
+
+def test_an_input_changed_in_place_after_the_forward_stops_backward():
+    """loss = sum(w * w); an optimizer step writes w; loss.backward() would read the new w
+    (gradient 2 w_new, silently wrong): as torch, an error naming the input and the op."""
+    w = Variable(np.array([1.0, 2.0]), name="w")
+    loss = refimpl.sum(w * w)
+    w.data[...] = [0.5, 1.5]
+    w.version += 1                              # what an in-place writer does
+    with pytest.raises(RuntimeError, match=exactly(
+            "backward(): w of Mul (shape (2,)) was changed in place after the forward "
+            "(version 0, now 1, e.g. by an optimizer step); compute the forward again "
+            "before backward")):
+        loss.backward()
+    assert w.grad is None
+
+
+def test_a_changed_input_deep_in_the_graph_stops_backward_before_any_grad_changes():
+    """The whole graph is checked first: the leaf x, reached before w's node, keeps None."""
+    x, w = Variable(np.array(3.0)), Variable(np.array(2.0))
+    loss = x * (w * w)
+    w.version += 1
+    with pytest.raises(RuntimeError, match="^backward\\(\\): input 0 of Mul"):
+        loss.backward()
+    assert x.grad is None and w.grad is None
+
+
+def test_an_unnamed_input_is_named_by_its_position():
+    a, b = Variable(np.array(1.0)), Variable(np.array(2.0))
+    y = a * b
+    b.version += 1
+    with pytest.raises(RuntimeError, match="^backward\\(\\): input 1 of Mul \\(shape \\(\\)\\)"):
+        y.backward()
+
+
+def test_a_forward_after_the_change_backpropagates_the_new_value():
+    w = Variable(np.array([1.0, 2.0]))
+    w.version += 1
+    refimpl.sum(w * w).backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 4.0])
+
+
+# ------------------------------------------------ float16 with bfloat16
+
+@pytest.mark.parametrize("op", [refimpl.add, refimpl.mul, refimpl.div, refimpl.matmul])
+def test_float16_with_bfloat16_computes_in_float32_as_torch_and_jax(op):
+    """numpy has no common type for the two halves; torch and jax promote to float32. The
+    value is the float32 op on the exactly widened inputs; each gradient has its input's dtype."""
+    a = np.array([[1.5, -2.0], [0.1, 3.0]], np.float16)
+    b = np.array([[3.0, 0.1], [-7.0, 0.5]], ml_dtypes.bfloat16)
+    va, vb = Variable(a), Variable(b)
+    y = op(va, vb)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y.data, op(a.astype(np.float32), b.astype(np.float32)))
+    refimpl.sum(y).backward()
+    assert (va.grad.dtype, vb.grad.dtype) == (np.float16, ml_dtypes.bfloat16)
+
+
+@pytest.mark.parametrize("g, dtype", [(np.array([1 + 2j, 1]), "complex128"),
+                                      (np.array(["1", "2"]), "<U1"),
+                                      (np.array([None, None]), "object")])
+def test_backward_takes_a_real_upstream_gradient_only(g, dtype):
+    """A complex cotangent would lose its imaginary part to astype with only a warning."""
+    y = Variable(np.ones(2)) * 2.0
+    with pytest.raises(TypeError, match=exactly(
+            f"backward(grad): grad must be a real array, got dtype {dtype}")):
+        y.backward(g)
+
+
+def test_backward_after_an_optimizer_step_is_refused():
+    """The issue's case: loss = sum(w * w); opt.step(); loss.backward() gave [1, 3] (2 w of
+    the updated w) for w = [1, 2] instead of [2, 4]."""
+    w = Variable(np.array([1.0, 2.0]), name="w")
+    loss = refimpl.sum(w * w)
+    opt = refimpl.SGD([w], lr=0.25)
+    opt.step([np.array([2.0, 2.0])])
+    np.testing.assert_array_equal(w.data, [0.5, 1.5])
+    with pytest.raises(RuntimeError, match="^backward\\(\\): w of Mul \\(shape \\(2,\\)\\) was "
+                       "changed in place after the forward \\(version 0, now 1"):
+        loss.backward()
+    refimpl.sum(w * w).backward()                  # a new forward sees the new w
+    np.testing.assert_array_equal(w.grad, [1.0, 3.0])

@@ -98,16 +98,16 @@ INF, NAN = math.inf, math.nan
     (SGD, {"dampening": -0.5}, "SGD: dampening must be in [0, 1), got -0.5"),
     (SGD, {"weight_decay": -1e-4}, "SGD: weight_decay must be a finite number >= 0, got -0.0001"),
     (AdamW, {"weight_decay": INF}, "AdamW: weight_decay must be a finite number >= 0, got inf"),
-    (AdaGrad, {"eps": INF}, "AdaGrad: eps must be a finite number >= 0, got inf"),
-    (AdaGrad, {"eps": -1.0}, "AdaGrad: eps must be a finite number >= 0, got -1.0"),
+    (AdaGrad, {"eps": INF}, "AdaGrad: eps must be a finite number > 0, got inf"),
+    (AdaGrad, {"eps": -1.0}, "AdaGrad: eps must be a finite number > 0, got -1.0"),
     (AdaGrad, {"initial_accumulator_value": -0.1},
      "AdaGrad: initial_accumulator_value must be a finite number >= 0, got -0.1"),
     (RMSProp, {"rho": 1.0}, "RMSProp: rho must be in [0, 1), got 1.0"),
-    (RMSProp, {"eps": NAN}, "RMSProp: eps must be a finite number >= 0, got nan"),
+    (RMSProp, {"eps": NAN}, "RMSProp: eps must be a finite number > 0, got nan"),
     (Adam, {"betas": (1.0, 0.999)}, "Adam: betas[0] must be in [0, 1), got 1.0"),
     (Adam, {"betas": (0.9, 1.0)}, "Adam: betas[1] must be in [0, 1), got 1.0"),
     (AdamW, {"betas": (0.9, 1.5)}, "AdamW: betas[1] must be in [0, 1), got 1.5"),
-    (Adam, {"eps": -1e-8}, "Adam: eps must be a finite number >= 0, got -1e-08"),
+    (Adam, {"eps": -1e-8}, "Adam: eps must be a finite number > 0, got -1e-08"),
 ])
 def test_out_of_range_hyperparameters_are_named_with_their_value(cls, kw, message):
     """The message names the optimizer, the argument, the range and the value given."""

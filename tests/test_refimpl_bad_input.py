@@ -1,0 +1,320 @@
+"""Nothing wrong in silence: every bad argument gets a clear error at the public boundary.
+
+One parametrised matrix per area: each case is a call, the exception type and the whole
+message ("<function>: <argument> must be <expectation>, got <value>"). The rules live
+once, in refimpl/_checks.py; what numpy and torch answer with NaN/inf stays an answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+from _messages import exactly
+
+from refimpl import activations as A
+from refimpl import losses as L
+from refimpl._arrays import ShapeError
+from refimpl.autodiff import Variable
+from refimpl.models import Linear, Perceptron, mlp
+from refimpl.optim import SGD, AdaGrad, Adam, AdamW, RMSProp
+from refimpl.training import fit, minibatches, schedule
+
+INF, NAN = math.inf, math.nan
+X = np.array([-1.0, 0.0, 2.0])
+HALF, ONE = np.full(2, 0.5), np.ones(2)
+
+
+def _case(call, error, message, id):
+    return pytest.param(call, error, message, id=id)
+
+
+# ========================================================================== activations
+
+ACTIVATIONS = [
+    _case(lambda: A.gelu(X, approximate="exact"), ValueError,
+          "gelu: approximate must be one of (False, True, 'none', 'tanh'), got 'exact'", "gelu-str"),
+    _case(lambda: A.gelu(X, approximate="Tanh"), ValueError,
+          "gelu: approximate must be one of (False, True, 'none', 'tanh'), got 'Tanh'", "gelu-case"),
+    _case(lambda: A.gelu(X, approximate=1), ValueError,
+          "gelu: approximate must be one of (False, True, 'none', 'tanh'), got 1", "gelu-1"),
+    _case(lambda: A.gelu(X, approximate=None), ValueError,
+          "gelu: approximate must be one of (False, True, 'none', 'tanh'), got None", "gelu-None"),
+    _case(lambda: A.leaky_relu(X, slope=NAN), ValueError,
+          "leaky_relu: slope must be a finite number, got nan", "leaky-nan"),
+    _case(lambda: A.leaky_relu(X, slope=np.float64(INF)), ValueError,
+          "leaky_relu: slope must be a finite number, got inf", "leaky-np-inf"),
+    _case(lambda: A.leaky_relu(X, slope="0.1"), ValueError,
+          "leaky_relu: slope must be a finite number, got '0.1'", "leaky-str"),
+    _case(lambda: A.elu(X, alpha=-INF), ValueError,
+          "elu: alpha must be a finite number, got -inf", "elu-inf"),
+    _case(lambda: A.elu(X, alpha=True), ValueError,
+          "elu: alpha must be a finite number, got True", "elu-bool"),
+    _case(lambda: A.softmax(X, axis=None), ValueError,
+          "softmax: axis must be an int, got None", "softmax-None"),
+    _case(lambda: A.softmax(X, axis=0.0), ValueError,
+          "softmax: axis must be an int, got 0.0", "softmax-float"),
+    _case(lambda: A.log_softmax(X, axis=None), ValueError,
+          "log_softmax: axis must be an int, got None", "log_softmax-None"),
+    _case(lambda: A.log_softmax(X, axis=1), ShapeError,
+          "log_softmax: axis 1 is out of range for an input of shape (3,); the input needs "
+          "at least one axis", "log_softmax-range"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", ACTIVATIONS)
+def test_activations_refuse_bad_arguments(call, error, message):
+    with pytest.raises(error, match=exactly(message)):
+        call()
+
+
+@pytest.mark.parametrize("approximate, tanh_form", [
+    (False, False), (True, True), ("none", False), ("tanh", True),
+    (np.bool_(True), True), (np.bool_(False), False)])
+def test_gelu_reads_torchs_strings_and_bools(approximate, tanh_form):
+    """"none" is the exact form (bool("none") would have said tanh)."""
+    x = np.array([1.0])
+    want = A.gelu(x, approximate=tanh_form)
+    np.testing.assert_array_equal(A.gelu(x, approximate=approximate), want)
+    assert A.gelu(x, approximate=True)[0] != A.gelu(x, approximate=False)[0]
+
+
+# =============================================================================== losses
+
+LOSSES = [
+    _case(lambda: L.binary_cross_entropy(HALF, np.array([0.0, NAN])), ValueError,
+          "binary_cross_entropy: targets t must lie in [0, 1]; found nan at index (1,)",
+          "bce-nan-target"),
+    _case(lambda: L.binary_cross_entropy(np.array([NAN, 0.5]), ONE), ValueError,
+          "binary_cross_entropy: probabilities p must lie in [0, 1]; found nan at index (0,)",
+          "bce-nan-p"),
+    _case(lambda: L.binary_cross_entropy_with_logits(HALF, np.array([NAN, 1.0])), ValueError,
+          "binary_cross_entropy_with_logits: targets t must lie in [0, 1]; found nan at "
+          "index (0,)", "bcel-nan-target"),
+    _case(lambda: L.binary_cross_entropy(np.array([0.5, 1.5]), ONE), ValueError,
+          "binary_cross_entropy: probabilities p must lie in [0, 1]; found 1.5 at index (1,)",
+          "bce-p-1.5-printed-plain"),
+    _case(lambda: L.cross_entropy(np.zeros((1, 2)), np.array([[-1.0, 2.0]])), ValueError,
+          "cross_entropy: soft targets t must be >= 0; found -1.0 at index (0, 0)",
+          "ce-negative-soft"),
+    _case(lambda: L.cross_entropy(np.zeros((2, 2)), np.array([[0.5, 0.5], [NAN, 1.0]])),
+          ValueError, "cross_entropy: soft targets t must be >= 0; found nan at index (1, 0)",
+          "ce-nan-soft"),
+    _case(lambda: L.gaussian_nll(HALF, ONE, ONE, eps=-1), ValueError,
+          "gaussian_nll: eps must be a finite number > 0, got -1", "gnll-eps-neg"),
+    _case(lambda: L.gaussian_nll(HALF, ONE, ONE, eps=0), ValueError,
+          "gaussian_nll: eps must be a finite number > 0, got 0", "gnll-eps-0"),
+    _case(lambda: L.gaussian_nll(HALF, ONE, ONE, eps=NAN), ValueError,
+          "gaussian_nll: eps must be a finite number > 0, got nan", "gnll-eps-nan"),
+    _case(lambda: L.gaussian_nll(HALF, ONE, ONE, eps=INF), ValueError,
+          "gaussian_nll: eps must be a finite number > 0, got inf", "gnll-eps-inf"),
+    _case(lambda: L.gaussian_nll(HALF, ONE, ONE, full="yes"), ValueError,
+          "gaussian_nll: full must be True or False, got 'yes'", "gnll-full-str"),
+    _case(lambda: L.huber(HALF, ONE, delta=0), ValueError,
+          "huber: delta must be a number > 0 (or inf), got 0", "huber-0"),
+    _case(lambda: L.huber(HALF, ONE, delta=NAN), ValueError,
+          "huber: delta must be a number > 0 (or inf), got nan", "huber-nan"),
+    _case(lambda: L.huber(HALF, ONE, delta=-INF), ValueError,
+          "huber: delta must be a number > 0 (or inf), got -inf", "huber-neg-inf"),
+    _case(lambda: L.mse(HALF, ONE, reduction="avg"), ValueError,
+          "mse: reduction must be one of ('mean', 'sum', 'none'), got 'avg'", "reduction-typo"),
+    _case(lambda: L.mae(HALF, ONE, reduction=None), ValueError,
+          "mae: reduction must be one of ('mean', 'sum', 'none'), got None", "reduction-None"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", LOSSES)
+def test_losses_refuse_bad_arguments(call, error, message):
+    with pytest.raises(error, match=exactly(message)):
+        call()
+
+
+def test_a_nan_logit_is_an_answer_not_an_error():
+    """binary_cross_entropy_with_logits(NaN, 1) is NaN, as in torch: NaN in, NaN out.
+    (binary_cross_entropy refuses a NaN probability, as torch does: it is no probability.)"""
+    assert np.isnan(L.binary_cross_entropy_with_logits(np.array([NAN]), np.array([1.0])))
+
+
+# =========================================================================== optimizers
+
+def _p():
+    return np.zeros(2)
+
+
+W = np.zeros(2)
+OPTIMIZERS = [
+    _case(lambda: AdaGrad([_p()], eps=0.0), ValueError,
+          "AdaGrad: eps must be a finite number > 0, got 0.0", "adagrad-eps-0"),
+    _case(lambda: RMSProp([_p()], eps=0), ValueError,
+          "RMSProp: eps must be a finite number > 0, got 0", "rmsprop-eps-0"),
+    _case(lambda: Adam([_p()], eps=0.0), ValueError,
+          "Adam: eps must be a finite number > 0, got 0.0", "adam-eps-0"),
+    _case(lambda: Adam([_p()], betas=0.9), ValueError,
+          "Adam: betas must be a pair (b1, b2), each in [0, 1), got 0.9", "betas-scalar"),
+    _case(lambda: Adam([_p()], betas=(0.9, 0.99, 0.9)), ValueError,
+          "Adam: betas must be a pair (b1, b2), each in [0, 1), got (0.9, 0.99, 0.9)",
+          "betas-three"),
+    _case(lambda: AdamW([_p()], betas=(NAN, 0.999)), ValueError,
+          "AdamW: betas[0] must be in [0, 1), got nan", "betas-nan"),
+    _case(lambda: SGD([_p()], lr=True), ValueError,
+          "SGD: lr must be a finite number > 0, got True", "lr-bool"),
+    _case(lambda: SGD([_p()], lr=np.float64(-1.5)), ValueError,
+          "SGD: lr must be a finite number > 0, got -1.5", "lr-np-printed-plain"),
+    _case(lambda: SGD([_p()], maximize="yes"), ValueError,
+          "SGD: maximize must be True or False, got 'yes'", "maximize-str"),
+    _case(lambda: SGD([_p()], momentum=0.9, nesterov=1), ValueError,
+          "SGD: nesterov must be True or False, got 1", "nesterov-int"),
+    _case(lambda: Adam([_p()], eps_hat=None), ValueError,
+          "Adam: eps_hat must be True or False, got None", "eps_hat-None"),
+    _case(lambda: RMSProp([_p()], eps_inside_sqrt="no"), ValueError,
+          "RMSProp: eps_inside_sqrt must be True or False, got 'no'", "eps_inside-str"),
+    _case(lambda: SGD([W, W]), ValueError,
+          "SGD: parameter 1 is parameter 0 again; list each parameter once", "twice"),
+    _case(lambda: SGD([np.zeros(2, dtype=np.int64)]), TypeError,
+          "SGD: parameter 0 must be a floating-point ndarray or a Variable (updated in "
+          "place), got int64", "int64-param"),
+    _case(lambda: SGD([np.broadcast_to(np.zeros(1), (2,))]), ValueError,
+          "SGD: parameter 0 is read-only; the optimizer updates it in place", "read-only"),
+    _case(lambda: SGD([_p()]).step([np.zeros(2, dtype=complex)]), TypeError,
+          "SGD.step(): the gradient of parameter 0 must be a real array, got dtype complex128",
+          "complex-grad"),
+    _case(lambda: Adam([Variable(np.zeros(2)), Variable(np.zeros(2))]).step(), ValueError,
+          "Adam.step(): parameter 0 has no .grad; call backward() first or pass the "
+          "gradients: step(grads)", "no-grad"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", OPTIMIZERS)
+def test_optimizers_refuse_bad_arguments(call, error, message):
+    with pytest.raises(error, match=exactly(message)):
+        call()
+
+
+def _snapshot(opt, params):
+    return [p.copy() for p in params], copy.deepcopy(opt.state), opt.t
+
+
+def _read_only(b, grads):
+    b.setflags(write=False)
+    return grads
+
+
+@pytest.mark.parametrize("spoil, error, message", [
+    (_read_only, ValueError,
+     "Adam.step(): parameter 1 is read-only; the optimizer updates it in place"),
+    (lambda b, g: [g[0], g[1].astype(complex)], TypeError,
+     "Adam.step(): the gradient of parameter 1 must be a real array, got dtype complex128"),
+    (lambda b, g: [g[0], np.ones(2)], ShapeError,
+     "Adam.step(): the gradient of parameter 1 has shape (2,), the parameter (3,); a "
+     "gradient has its parameter's shape"),
+], ids=["read-only", "complex", "shape"])
+def test_a_step_failing_on_the_second_parameter_changes_nothing(spoil, error, message):
+    """All or nothing: parameter 0, every state array and t are as before the failed step."""
+    a, b = np.ones(2), np.ones(3)
+    opt = Adam([a, b], lr=0.1)
+    grads = [np.full(2, 0.5), np.full(3, 0.5)]
+    opt.step(grads)                                    # some state to keep
+    before = _snapshot(opt, [a, b])
+    bad_grads = spoil(b, grads)
+    with pytest.raises(error, match=exactly(message)):
+        opt.step(bad_grads)
+    after = _snapshot(opt, [a, b])
+    for x, y in zip(before[0], after[0]):
+        np.testing.assert_array_equal(x, y)
+    for s0, s1 in zip(before[1], after[1]):
+        assert s0.keys() == s1.keys()
+        for k in s0:
+            np.testing.assert_array_equal(s0[k], s1[k])
+    assert after[2] == before[2] == 1
+
+
+def test_a_missing_grad_on_the_second_variable_changes_nothing():
+    a, b = Variable(np.ones(2)), Variable(np.ones(2))
+    opt = SGD([a, b], lr=0.1)
+    a.grad = np.ones(2)
+    with pytest.raises(ValueError, match=exactly(
+            "SGD.step(): parameter 1 has no .grad; call backward() first or pass the "
+            "gradients: step(grads)")):
+        opt.step()
+    np.testing.assert_array_equal(a.data, np.ones(2))
+    assert opt.t == 0
+
+
+def test_a_zero_gradient_moves_nothing_with_eps_above_zero():
+    """Why eps > 0 is required: with eps = 0 this step would be 0 / 0 = NaN."""
+    p = np.ones(2)
+    Adam([p], eps=1e-8).step([np.zeros(2)])
+    np.testing.assert_array_equal(p, np.ones(2))
+
+
+# ===================================================================== training, models
+
+def _fit(**kw):
+    model = Linear(2, 1, rng=np.random.default_rng(0))
+    args = dict(batch_size=2, epochs=1)
+    args.update(kw)
+    return fit(model, L.mse, SGD(model.parameters()), np.zeros((3, 2)), np.zeros((3, 1)), **args)
+
+
+TRAINING = [
+    _case(lambda: Perceptron(2).fit(np.zeros((4, 2)), np.zeros(3)), ValueError,
+          "Perceptron.fit: x has 4 samples but t has 3", "perceptron-lengths"),
+    _case(lambda: Perceptron(2).fit(np.zeros((4, 2)), np.zeros(4), max_epochs=0), ValueError,
+          "Perceptron.fit: max_epochs must be an int >= 1, got 0", "perceptron-epochs"),
+    _case(lambda: Perceptron(2, lr=0), ValueError,
+          "Perceptron: lr must be a finite number > 0, got 0", "perceptron-lr"),
+    _case(lambda: Perceptron(2.0), ValueError,
+          "Perceptron: n_in must be an int >= 1, got 2.0", "perceptron-n_in"),
+    _case(lambda: mlp([2, 0, 1]), ValueError,
+          "mlp: sizes[1] must be an int >= 1, got 0", "mlp-zero-width"),
+    _case(lambda: mlp([2, 2.5, 1]), ValueError,
+          "mlp: sizes[1] must be an int >= 1, got 2.5", "mlp-float-width"),
+    _case(lambda: Linear(0, 1), ValueError,
+          "Linear: n_in must be an int >= 1, got 0", "linear-n_in"),
+    _case(lambda: list(minibatches(3, 5, drop_last=True)), ValueError,
+          "minibatches: 3 samples make no full batch of 5; with drop_last=True an epoch "
+          "would make no update", "minibatches-no-full-batch"),
+    _case(lambda: schedule(3, 5, drop_last=True), ValueError,
+          "schedule: 3 samples make no full batch of 5; with drop_last=True an epoch would "
+          "make no update", "schedule-no-full-batch"),
+    _case(lambda: _fit(batch_size=5, drop_last=True), ValueError,
+          "fit: 3 samples make no full batch of 5; with drop_last=True an epoch would make "
+          "no update", "fit-no-full-batch"),
+    _case(lambda: schedule(10, 3, drop_last="yes"), ValueError,
+          "schedule: drop_last must be True or False, got 'yes'", "schedule-drop_last"),
+    _case(lambda: list(minibatches(10, 3, shuffle=None)), ValueError,
+          "minibatches: shuffle must be True or False, got None", "minibatches-shuffle"),
+    _case(lambda: schedule(10, True), ValueError,
+          "schedule: batch_size must be an int >= 1, got True", "schedule-bool-batch"),
+    _case(lambda: schedule(10, 3, np.int64(-1)), ValueError,
+          "schedule: epochs must be an int >= 0, got -1", "schedule-np-epochs"),
+    _case(lambda: _fit(epochs=1.0), ValueError,
+          "fit: epochs must be an int >= 0, got 1.0", "fit-float-epochs"),
+    _case(lambda: _fit(shuffle=1), ValueError,
+          "fit: shuffle must be True or False, got 1", "fit-shuffle"),
+    _case(lambda: _fit(tol=NAN), ValueError,
+          "fit: tol must be a finite number, got nan", "fit-tol-nan"),
+    _case(lambda: _fit(batch_size=0), ValueError,
+          "fit: batch_size must be an int >= 1, got 0", "fit-batch-0"),
+]
+
+
+def test_minibatches_refuses_at_the_call_not_at_the_first_batch():
+    with pytest.raises(ValueError, match=exactly(
+            "minibatches: batch_size must be an int >= 1, got 0")):
+        minibatches(10, 0)                       # no list(): nothing iterated yet
+
+
+@pytest.mark.parametrize("call, error, message", TRAINING)
+def test_training_refuses_bad_arguments(call, error, message):
+    with pytest.raises(error, match=exactly(message)):
+        call()
+
+
+def test_perceptron_refuses_before_changing_its_weights():
+    p = Perceptron(2)
+    with pytest.raises(ValueError):
+        p.fit(np.ones((4, 2)), np.ones(3))
+    assert p.w.tolist() == [0.0, 0.0] and p.b == 0.0
