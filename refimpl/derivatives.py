@@ -70,9 +70,18 @@ def numerical_gradient(f, x):
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + hflat[i]
-        hi_val, hi = float(f(x)), flat[i]
+        hi_val, hi = _value(f, x), flat[i]
         flat[i] = old - hflat[i]
-        lo_val, lo = float(f(x)), flat[i]
+        lo_val, lo = _value(f, x), flat[i]
         flat[i] = old
         gflat[i] = (hi_val - lo_val) / (hi - lo)
     return g
+
+
+def _value(f, x) -> float:
+    """f(x) as a float: a gradient is of one number, so f must return exactly one."""
+    y = f(x)
+    if np.size(y) != 1:
+        raise ValueError(f"numerical_gradient: f must return one number (a scalar), got "
+                         f"shape {np.shape(y)}; take the gradient of one output at a time")
+    return float(np.reshape(y, ()))

@@ -318,3 +318,33 @@ def test_perceptron_refuses_before_changing_its_weights():
     with pytest.raises(ValueError):
         p.fit(np.ones((4, 2)), np.ones(3))
     assert p.w.tolist() == [0.0, 0.0] and p.b == 0.0
+
+
+# ============================================================== values and derivatives
+
+import refimpl  # noqa: E402  (for the two functions below only)
+
+VALUES = [
+    _case(lambda: refimpl.least_squares(np.array([[1.0], [NAN]]), np.ones((2, 1))), ValueError,
+          "least_squares: x must be finite; found nan at index (1, 0)", "lstsq-nan-x"),
+    _case(lambda: refimpl.least_squares(np.ones((2, 1)), np.array([[1.0], [-INF]])), ValueError,
+          "least_squares: t must be finite; found -inf at index (1, 0)", "lstsq-inf-t"),
+    _case(lambda: refimpl.numerical_gradient(lambda v: v * 2, np.ones(2)), ValueError,
+          "numerical_gradient: f must return one number (a scalar), got shape (2,); take the "
+          "gradient of one output at a time", "numgrad-vector-f"),
+    _case(lambda: refimpl.numerical_gradient(lambda v: np.zeros((1, 2)), np.ones(1)), ValueError,
+          "numerical_gradient: f must return one number (a scalar), got shape (1, 2); take the "
+          "gradient of one output at a time", "numgrad-matrix-f"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", VALUES)
+def test_values_refimpl_cannot_answer_are_refused(call, error, message, capfd):
+    with pytest.raises(error, match=exactly(message)):
+        call()
+    assert capfd.readouterr().out == ""        # nothing from LAPACK on stdout
+
+
+def test_numerical_gradient_takes_a_one_element_array_as_its_number():
+    g = refimpl.numerical_gradient(lambda v: np.array([v[0] * v[1]]), np.array([3.0, 4.0]))
+    np.testing.assert_allclose(g, [4.0, 3.0], rtol=1e-9)
