@@ -37,6 +37,16 @@ def cache_dir(kind: str) -> Path:
     return path
 
 
+def first_line(e: BaseException) -> str:
+    """An exception as one line for a message: its type and its message's first line.
+
+    >>> first_line(RuntimeError("jaxlib 0.4 does not match jax 0.5\\nmore"))
+    'RuntimeError: jaxlib 0.4 does not match jax 0.5'
+    """
+    text = str(e).strip()
+    return (f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__)[:300]
+
+
 def three_digits(v) -> float | None:
     """``v`` to three significant digits for the report's curves (for the eye; verdicts
     use full values); None when ``v`` is not finite. Where rounding would pass the largest

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from comparisons import DTYPES, FRAMEWORKS
+from comparisons import DTYPES, FRAMEWORKS, first_line
 
 # The third-party modules that pyproject.toml's extras bring: a plain `pip install refimpl`
 # has none of them, and the command then says which extra to install.
@@ -43,11 +43,6 @@ class _Stop(Exception):
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.message, self.code = message, code
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return (f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__)[:300]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -183,7 +178,7 @@ def main(argv=None) -> int:
             sys.stderr.write(f"refimpl: error: {name.partition('.')[0]} is not installed; "
                              f"it comes with the {extra} extra: pip install 'refimpl[{extra}]'\n")
         else:
-            sys.stderr.write(f"refimpl: error: {_first_line(e)}; run with --debug for the "
+            sys.stderr.write(f"refimpl: error: {first_line(e)}; run with --debug for the "
                              "traceback\n")
         return 2
 
@@ -240,7 +235,7 @@ def _report(args) -> int:
         saved = _save(doc)   # the measurements took minutes: keep them
         interrupted = isinstance(e, KeyboardInterrupt)
         what = ("interrupted while writing the report" if interrupted
-                else f"error: writing the report failed: {_first_line(e)}")
+                else f"error: writing the report failed: {first_line(e)}")
         raise _Stop(f"refimpl: {what}; the measured data is in {saved}: "
                     f"`refimpl report --from {saved}` renders it again",
                     130 if interrupted else 2) from e

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import refimpl
-from comparisons import DTYPES, FRAMEWORKS, conventions, rules
+from comparisons import DTYPES, FRAMEWORKS, conventions, first_line, rules
 from comparisons.strategies import Case
 from comparisons.ulp import finfo, ulp
 
@@ -76,7 +76,7 @@ def adapter(framework: str):
             _adapters[framework] = None
         except Exception as e:   # installed but broken: the reason goes into its rows
             _adapters[framework] = None
-            _import_errors[framework] = f"{framework} failed to import: {_first_line(e)}"[:300]
+            _import_errors[framework] = f"{framework} failed to import: {first_line(e)}"
     return _adapters[framework]
 
 
@@ -88,11 +88,6 @@ def unavailable(framework: str) -> tuple[str, str] | None:
     if framework in _import_errors:
         return "error", _import_errors[framework]
     return "missing", f"{framework} is not installed"
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__
 
 
 def versions(frameworks=FRAMEWORKS) -> dict:
