@@ -275,11 +275,11 @@ class LogSoftmax(Function):
     where the softmax rounds to 1.
     """
 
-    def __init__(self, axis, name="log_softmax"):
-        self.axis, self.name = axis, name     # name: whose error it is (cross_entropy uses it too)
+    def __init__(self, axis):
+        self.axis = axis
 
     def forward(self, x):
-        ax = _axis(self.name, x, self.axis)
+        ax = _axis("log_softmax", x, self.axis)
         with np.errstate(all="ignore"):
             d, d_err, e, self.first = _shifted(hi(x), ax)
             others = np.sum(np.where(self.first, 0, e), axis=ax, keepdims=True)

@@ -212,16 +212,21 @@ def as_variable(x) -> Variable:
     return x if isinstance(x, Variable) else Variable(x)
 
 
+_HALVES = {"float16", "bfloat16"}
+
+
+def _is_half(a) -> bool:
+    return isinstance(a, (np.ndarray, np.generic)) and a.dtype.name in _HALVES
+
+
 def _arrays_of(inputs):
     """The inputs as ndarrays. A Python number takes the dtype of the array operands
     (it is "weak", as in NEP 50, torch and jax): float32 * 2.0 stays float32."""
     arrays = [x.data if isinstance(x, Variable) else x for x in inputs]
-    typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
-    if {a.dtype.name for a in typed} >= {"float16", "bfloat16"}:
+    if {a.dtype.name for a in arrays if _is_half(a)} == _HALVES:
         # numpy has no common type for these two; torch and jax compute them in float32
-        arrays = [a.astype(np.float32) if isinstance(a, (np.ndarray, np.generic))
-                  and a.dtype.name in ("float16", "bfloat16") else a for a in arrays]
-        typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
+        arrays = [a.astype(np.float32) if _is_half(a) else a for a in arrays]
+    typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
     weak = np.result_type(*typed) if typed else np.float64
     if np.dtype(weak).kind not in "fV":
         weak = np.float64

@@ -246,7 +246,7 @@ class Picked(Loss):
     def elementwise(self, x):
         onehot = _one_hot(self.t, x.shape[-1], x.dtype)
         if self.from_logits:
-            ls = LogSoftmax(-1, self.name)
+            ls = LogSoftmax(-1)
             logp = ls.forward(x)
             dx = _softmax_minus(ls, onehot, 1.0)   # softmax - one_hot
         else:
@@ -257,7 +257,7 @@ class Picked(Loss):
 
 class SoftTargetCE(Loss):
     def elementwise(self, x, t):
-        ls = LogSoftmax(-1, self.name)
+        ls = LogSoftmax(-1)
         logp = ls.forward(x)
         loss = -np.sum(_xlogy(t, logp), axis=-1)
         return loss, [_softmax_minus(ls, t, np.sum(t, axis=-1, keepdims=True)), -logp]
@@ -286,6 +286,8 @@ def cross_entropy(x, t, reduction: str = "mean"):
     (array(0.41703002), array(0.41703002))
     """
     xd, td = _data(x), _data(t)
+    if np.ndim(xd) == 0:
+        raise ShapeError("cross_entropy: the input needs a class axis (last); got a scalar")
     if np.shape(td) == np.shape(xd) and np.asarray(td).dtype.kind not in "iub":
         # a negative share of a class would reward the model for a wrong answer
         _in_range("cross_entropy", "soft targets t", td, "be >= 0", lambda a: a >= 0)

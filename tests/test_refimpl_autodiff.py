@@ -272,6 +272,7 @@ def test_numpy_functions_on_a_variable_run_refimpl_ops_and_record_the_graph(call
     v = Variable(x)
     y = call(v)
     assert isinstance(y, Variable) and y.creator is not None
+    assert y.shape == np.shape(want(x))          # keepdims and axis reach refimpl's op
     np.testing.assert_array_equal(y.data, want(x))
 
 
@@ -283,7 +284,7 @@ def test_a_numpy_function_on_a_variable_passes_the_gradient():
 
 def test_shape_questions_about_a_variable_are_answered():
     v = Variable(np.ones((2, 3)))
-    assert (np.shape(v), np.ndim(v), np.size(v)) == ((2, 3), 2, 6)
+    assert (np.shape(v), np.ndim(v), np.size(v), np.size(v, axis=1)) == ((2, 3), 2, 6, 3)
 
 
 @pytest.mark.parametrize("call, msg", [
@@ -405,3 +406,39 @@ def test_backward_after_an_optimizer_step_is_refused():
         loss.backward()
     refimpl.sum(w * w).backward()                  # a new forward sees the new w
     np.testing.assert_array_equal(w.grad, [1.0, 3.0])
+
+
+def test_halves_mixed_with_a_third_input_keep_its_value():
+    """gaussian_nll(x float16, t bfloat16, var float64): only the two halves go to float32,
+    var stays float64. loss = (log var + (x - t)^2 / var) / 2 with x - t = 1."""
+    x, t = np.array([1.5], np.float16), np.array([0.5], ml_dtypes.bfloat16)
+    var = Variable(np.array([0.1]))
+    got = refimpl.gaussian_nll(x, t, var)
+    assert got.dtype == np.float32
+    assert got.data == np.float32(0.5 * (np.log(0.1) + 1.0 / 0.1))
+    got.backward()
+    # d/dvar = (1/var - (x - t)^2 / var^2) / 2 = (10 - 100) / 2, from var's float64 value
+    # (float32(0.1) would be 1.5e-8 off)
+    np.testing.assert_allclose(var.grad, [-45.0], rtol=1e-14)
+
+
+def test_a_graph_of_shared_nodes_is_checked_once_per_node():
+    """y = y + y, 200 times: 2^200 paths but 200 nodes; the in-place check must walk
+    nodes, not paths (as backward does), or it would never end."""
+    x = Variable(np.array(1.0))
+    y = x
+    for _ in range(200):
+        y = y + y
+    y.backward()
+    assert x.grad == 2.0 ** 200
+
+
+def test_a_second_optimizer_step_is_seen_too():
+    """The version counts every step: a forward between two steps is stale after the second."""
+    w = Variable(np.array([1.0, 2.0]), name="w")
+    opt = refimpl.SGD([w], lr=0.25)
+    opt.step([np.ones(2)])
+    loss = refimpl.sum(w * w)
+    opt.step([np.ones(2)])
+    with pytest.raises(RuntimeError, match="version 1, now 2"):
+        loss.backward()

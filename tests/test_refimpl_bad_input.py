@@ -84,6 +84,11 @@ def test_gelu_reads_torchs_strings_and_bools(approximate, tanh_form):
 # =============================================================================== losses
 
 LOSSES = [
+    _case(lambda: L.binary_cross_entropy(HALF, np.array([0, 2])), ValueError,
+          "binary_cross_entropy: targets t must lie in [0, 1]; found 2.0 at index (1,)",
+          "bce-int-target"),    # shown as the float the check compared
+    _case(lambda: L.cross_entropy(np.array(1.0), np.array(1.0)), ShapeError,
+          "cross_entropy: the input needs a class axis (last); got a scalar", "ce-soft-scalar"),
     _case(lambda: L.binary_cross_entropy(HALF, np.array([0.0, NAN])), ValueError,
           "binary_cross_entropy: targets t must lie in [0, 1]; found nan at index (1,)",
           "bce-nan-target"),
@@ -145,6 +150,8 @@ def _p():
 
 W = np.zeros(2)
 OPTIMIZERS = [
+    _case(lambda: AdaGrad([_p()], eps_inside_sqrt=1), ValueError,
+          "AdaGrad: eps_inside_sqrt must be True or False, got 1", "adagrad-flag"),
     _case(lambda: AdaGrad([_p()], eps=0.0), ValueError,
           "AdaGrad: eps must be a finite number > 0, got 0.0", "adagrad-eps-0"),
     _case(lambda: RMSProp([_p()], eps=0), ValueError,
@@ -273,6 +280,8 @@ TRAINING = [
           "mlp: sizes[1] must be an int >= 1, got 2.5", "mlp-float-width"),
     _case(lambda: Linear(0, 1), ValueError,
           "Linear: n_in must be an int >= 1, got 0", "linear-n_in"),
+    _case(lambda: Linear(2, 0), ValueError,
+          "Linear: n_out must be an int >= 1, got 0", "linear-n_out"),
     _case(lambda: list(minibatches(3, 5, drop_last=True)), ValueError,
           "minibatches: 3 samples make no full batch of 5; with drop_last=True an epoch "
           "would make no update", "minibatches-no-full-batch"),
@@ -348,3 +357,21 @@ def test_values_refimpl_cannot_answer_are_refused(call, error, message, capfd):
 def test_numerical_gradient_takes_a_one_element_array_as_its_number():
     g = refimpl.numerical_gradient(lambda v: np.array([v[0] * v[1]]), np.array([3.0, 4.0]))
     np.testing.assert_allclose(g, [4.0, 3.0], rtol=1e-9)
+
+
+def test_a_parameter_whose_data_was_replaced_by_a_list_is_refused_at_the_step():
+    w = Variable(np.ones(2))
+    opt = SGD([w], lr=0.1)
+    w.data = [1.0, 2.0]                         # no longer an array the step can write into
+    with pytest.raises(TypeError, match=exactly(
+            "SGD.step(): parameter 0 must be a floating-point ndarray or a Variable (updated "
+            "in place), got list")):
+        opt.step([np.ones(2)])
+    assert opt.t == 0
+
+
+def test_an_integer_gradient_is_a_real_gradient():
+    """ints and bools are real numbers: a step takes them as it takes floats."""
+    w = np.array([1.0, 2.0])
+    SGD([w], lr=0.5).step([np.array([2, -2])])
+    np.testing.assert_array_equal(w, [0.0, 3.0])

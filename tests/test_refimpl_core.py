@@ -488,6 +488,7 @@ def test_every_operator_on_a_variable_is_its_named_op():
         "a / b": (a / b, x / b.data), "2 / a": (2.0 / a, 2.0 / x),
         "-a": (-a, -x), "a ** 3": (a ** 3, x ** 3),
         "a @ b": (a @ b, x @ b.data), "x @ b": (x @ b, x @ b.data),
+        "list @ b": (x.tolist() @ b, x @ b.data),     # no numpy left of @: __rmatmul__
         "a.sum()": (a.sum(), np.sum(x)), "a.sum(0)": (a.sum(0), x.sum(0)),
         "a.sum(0, True)": (a.sum(0, True), x.sum(0, keepdims=True)),
         "a.reshape(4)": (a.reshape(4), x.reshape(4)), "a.reshape(1, 4)": (a.reshape(1, 4), x.reshape(1, 4)),

@@ -228,3 +228,11 @@ def test_as_float_array_refuses_complex_and_strings_naming_the_dtype(x):
                                             (np.float64, np.float64)])
 def test_up_computes_half_precision_as_float32_and_keeps_the_rest(dtype, compute):
     assert up(np.array([0.5, 1.5], dtype)).dtype == compute
+
+
+def test_dot_of_float64_and_float32_is_computed_in_float64():
+    """The promoted dtype of (a, b), not b's alone: 0.1 + 0.2 + 0.3 in float64, correctly
+    rounded (math.fsum), not the float32 sum of float32 values."""
+    a, b = np.array([0.1, 0.2, 0.3]), np.ones(3, np.float32)
+    y = dot(a, b)
+    assert y.dtype == np.float64 and y == math.fsum([0.1, 0.2, 0.3])
