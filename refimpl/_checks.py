@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 __all__ = ["shown", "flag", "finite", "positive", "non_negative", "fraction", "size",
-           "integer", "one_of"]
+           "integer", "one_of", "every_entry"]
 
 
 def shown(v) -> str:
@@ -107,3 +107,13 @@ def one_of(fn: str, name: str, v, choices: tuple):
         if type(value) is type(c) and value == c:
             return c
     _fail(fn, name, f"one of {choices!r}", v)
+
+
+def every_entry(fn: str, what: str, a, expected: str, ok) -> None:
+    """Every entry of the array ``a`` passes ``ok``; else name the first that does not
+    (row-major). Write ``ok`` as a comparison NaN fails: a NaN target is no probability."""
+    a = np.asarray(a, dtype=np.float64)
+    bad = ~ok(a)
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(f"{fn}: {what} must {expected}; found {shown(a[i])} at index {i}")

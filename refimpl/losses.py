@@ -23,7 +23,7 @@ import numpy as np
 
 from refimpl._accurate import hi, rounded, sigmoid_pair, two_prod
 from refimpl._arrays import ShapeError
-from refimpl._checks import flag, one_of, positive, shown
+from refimpl._checks import every_entry, flag, one_of, positive
 from refimpl.activations import LogSoftmax
 from refimpl.autodiff import Function, Variable
 
@@ -140,18 +140,8 @@ def huber(y_hat, t, delta: float = 1.0, reduction: str = "mean"):
 
 # ==================================================== binary classification: p and logits
 
-def _in_range(name, what, a, expected, ok):
-    """Every entry of ``a`` passes ``ok``; else name the first that does not (row-major).
-    ``ok`` is written as a comparison that NaN fails: a NaN target is no probability."""
-    a = np.asarray(a, dtype=np.float64)
-    bad = ~ok(a)
-    if bad.any():
-        i = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(f"{name}: {what} must {expected}; found {shown(a[i])} at index {i}")
-
-
 def _in_unit_interval(name, what, a):
-    _in_range(name, what, a, "lie in [0, 1]", lambda a: (a >= 0) & (a <= 1))
+    every_entry(name, what, a, "lie in [0, 1]", lambda a: (a >= 0) & (a <= 1))
 
 
 def _xlogy(t, y):
@@ -290,7 +280,7 @@ def cross_entropy(x, t, reduction: str = "mean"):
         raise ShapeError("cross_entropy: the input needs a class axis (last); got a scalar")
     if np.shape(td) == np.shape(xd) and np.asarray(td).dtype.kind not in "iub":
         # a negative share of a class would reward the model for a wrong answer
-        _in_range("cross_entropy", "soft targets t", td, "be >= 0", lambda a: a >= 0)
+        every_entry("cross_entropy", "soft targets t", td, "be >= 0", lambda a: a >= 0)
         return SoftTargetCE("cross_entropy", reduction)(x, t)
     return Picked("cross_entropy", _class_targets("cross_entropy", np.asarray(xd), td),
                   reduction, from_logits=True)(x)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from refimpl._arrays import ShapeError, as_float_array
-from refimpl._checks import positive, size
+from refimpl._checks import every_entry, positive, size
 from refimpl.activations import step, tanh
 from refimpl.autodiff import Variable
 from refimpl.graph import add
@@ -127,10 +127,7 @@ def least_squares(x, t):
     if x.ndim != 2 or t.ndim != 2 or len(x) != len(t):
         raise ShapeError(f"least_squares: x must be (N, n) and t (N, m), got {x.shape} and {t.shape}")
     for name, a in (("x", x), ("t", t)):   # LAPACK would fail with "SVD did not converge"
-        if not np.isfinite(a).all():
-            i = tuple(int(k) for k in np.argwhere(~np.isfinite(a))[0])
-            raise ValueError(f"least_squares: {name} must be finite; found {a[i].item()!r} at "
-                             f"index {i}")
+        every_entry("least_squares", name, a, "be finite", np.isfinite)
     A = np.hstack([x, np.ones((len(x), 1), dtype=x.dtype)])
     w, *_ = np.linalg.lstsq(A, t, rcond=None)
     return w[:-1], w[-1]
