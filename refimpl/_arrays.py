@@ -5,21 +5,32 @@ from __future__ import annotations
 import numpy as np
 
 
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
 class ShapeError(ValueError):
     """Operand shapes break an op's shape rule; the message names the shapes and the rule."""
 
 
-def as_float_array(x) -> np.ndarray:
+def as_float_array(x, fn: str = "refimpl", name: str = "x") -> np.ndarray:
     """``x`` as an ndarray of a floating dtype: integers and bools become float64.
 
     float16, bfloat16, float32 and float64 arrays keep their dtype, without a copy.
+    Anything else (complex, strings, objects, long double, a ragged list) is refused with
+    a TypeError naming the function ``fn`` and its argument ``name``: refimpl's accuracy
+    claims hold for those four dtypes only.
     """
-    a = np.asarray(x)
-    if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
+    try:
+        a = np.asarray(x)
+    except ValueError as e:                 # a ragged nested list
+        raise TypeError(f"{fn}: {name} must be a real floating-point array, got a "
+                        f"{type(x).__name__} numpy cannot make one of ({e})") from None
+    if a.dtype.name in FLOAT_DTYPES:
         return a
     if a.dtype.kind in "biu":
         return a.astype(np.float64)
-    raise TypeError(f"expected a real floating-point array, got dtype {a.dtype}")
+    raise TypeError(f"{fn}: {name} must be a real floating-point array ({', '.join(FLOAT_DTYPES)}; "
+                    f"bools and ints become float64), got dtype {a.dtype}")
 
 
 def compute_dtype(dtype) -> np.dtype:

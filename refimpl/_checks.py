@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 __all__ = ["shown", "flag", "finite", "positive", "non_negative", "fraction", "size",
-           "integer", "one_of", "every_entry"]
+           "integer", "ints", "one_of", "every_entry"]
 
 
 def shown(v) -> str:
@@ -36,6 +36,10 @@ def _is_number(v) -> bool:
     # True and False are ints to Python, but a flag given for a rate is a mistake
     return (isinstance(v, (int, float, np.integer, np.floating))
             and not isinstance(v, (bool, np.bool_)))
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def _is_finite(v) -> bool:
@@ -87,17 +91,24 @@ def fraction(fn: str, name: str, v):
 
 def size(fn: str, name: str, v, minimum: int):
     """A count: an int (numpy's too, not a bool, not 2.0) >= ``minimum``."""
-    if not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-            and v >= minimum):
+    if not (_is_int(v) and v >= minimum):
         _fail(fn, name, f"an int >= {minimum}", v)
     return int(v)
 
 
 def integer(fn: str, name: str, v):
     """An int of any sign (an axis), not a bool and not None."""
-    if not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))):
+    if not _is_int(v):
         _fail(fn, name, "an int", v)
     return int(v)
+
+
+def ints(fn: str, name: str, v) -> tuple:
+    """An int or a tuple (or list) of ints, as a tuple: a shape, a list of axes."""
+    items = (v,) if _is_int(v) else v
+    if not (isinstance(items, (tuple, list)) and all(_is_int(a) for a in items)):
+        _fail(fn, name, "an int or a tuple of ints", v)
+    return tuple(int(a) for a in items)
 
 
 def one_of(fn: str, name: str, v, choices: tuple):

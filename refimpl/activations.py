@@ -121,6 +121,8 @@ class SigmoidNaive(Elementwise):
     """The textbook sigmoid, 1 / (1 + exp(-x)) with derivative s * (1 - s): kept to show
     what the stable form fixes. It agrees with ``sigmoid`` where both are exact."""
 
+    name = "sigmoid_naive"
+
     def f(self, x):
         return 1 / (1 + np.exp(-x))
 
@@ -182,6 +184,8 @@ def relu(x):
 class LeakyReLU(Elementwise):
     """x for x > 0, slope * x otherwise: negative inputs keep a small slope, so a neuron
     pushed below 0 still gets a gradient. At x = 0 the derivative taken is ``slope``."""
+
+    name = "leaky_relu"
 
     def __init__(self, slope):
         self.slope = float(slope)
@@ -274,6 +278,8 @@ class LogSoftmax(Function):
     dout_i (1 - y_i) - y_i sum_{j != i} dout_j with 1 - y_i = -expm1(log y_i): exact
     where the softmax rounds to 1.
     """
+
+    name = "log_softmax"
 
     def __init__(self, axis):
         self.axis = axis

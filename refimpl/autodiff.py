@@ -15,11 +15,14 @@ array(6.)
 from __future__ import annotations
 
 import contextlib
+import functools
+
+import inspect
 
 import numpy as np
 
 from refimpl._accurate import accurate_sum
-from refimpl._arrays import ShapeError, as_float_array
+from refimpl._arrays import FLOAT_DTYPES, ShapeError, as_float_array
 
 __all__ = ["Variable", "Function", "grad", "sum_to", "no_grad", "as_variable"]
 
@@ -49,7 +52,7 @@ class Variable:
     def __init__(self, data, name: str | None = None):
         if isinstance(data, Variable):
             raise TypeError("Variable(...) got a Variable; pass its .data instead")
-        self.data = as_float_array(data)
+        self.data = as_float_array(data, "Variable", "data")
         self.name = name
         self.grad = None
         self.creator = None
@@ -205,6 +208,11 @@ def _dispatch(name, args, kwargs):
         use = (f"refimpl.{ours}(...), which returns a new Variable" if op is not None
                else "v.data for the plain array (no gradient flows through it)")
         raise TypeError(f"numpy.{name} on a Variable does not record the graph; use {use}")
+    params = inspect.signature(op).parameters
+    unknown = [k for k in kwargs if k not in params]
+    if unknown:                          # dtype=, where=, initial= ... refimpl has none of them
+        raise TypeError(f"numpy.{name} on a Variable runs refimpl.{ours}({', '.join(params)}), "
+                        f"which has no argument {unknown[0]!r}")
     return op(*args, **kwargs)
 
 
@@ -219,19 +227,28 @@ def _is_half(a) -> bool:
     return isinstance(a, (np.ndarray, np.generic)) and a.dtype.name in _HALVES
 
 
-def _arrays_of(inputs):
-    """The inputs as ndarrays. A Python number takes the dtype of the array operands
-    (it is "weak", as in NEP 50, torch and jax): float32 * 2.0 stays float32."""
+def _is_weak(a) -> bool:
+    """A Python number, or an integer or bool array: no floating dtype of its own."""
+    if isinstance(a, (np.ndarray, np.generic)):
+        return a.dtype.kind in "biu"
+    return isinstance(a, (int, float))
+
+
+def _arrays_of(inputs, fn, names):
+    """The inputs as ndarrays. A Python number, an integer or a bool array takes the dtype
+    of the floating operands (it is "weak", as in torch and jax; NEP 50 for numbers):
+    float32 * 2.0 and float16 * an int64 array stay float32 and float16 (float64 when
+    there is no floating operand). ``fn`` and ``names`` (the op and its arguments) are for
+    the message when an input is no real array."""
     arrays = [x.data if isinstance(x, Variable) else x for x in inputs]
     if {a.dtype.name for a in arrays if _is_half(a)} == _HALVES:
         # numpy has no common type for these two; torch and jax compute them in float32
         arrays = [a.astype(np.float32) if _is_half(a) else a for a in arrays]
-    typed = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
-    weak = np.result_type(*typed) if typed else np.float64
-    if np.dtype(weak).kind not in "fV":
-        weak = np.float64
-    return [np.asarray(a, dtype=weak) if isinstance(a, (int, float)) and not isinstance(a, bool)
-            else as_float_array(a) for a in arrays]
+    floats = [a.dtype for a in arrays if isinstance(a, (np.ndarray, np.generic))
+              and a.dtype.name in FLOAT_DTYPES]
+    weak = np.result_type(*floats) if floats else np.float64
+    return [np.asarray(a, dtype=weak) if _is_weak(a) else as_float_array(a, fn, name)
+            for a, name in zip(arrays, names)]
 
 
 class Function:
@@ -243,9 +260,20 @@ class Function:
     Variables linked to it for backprop.
     """
 
+    name = None   # the public function's name, for messages (default: the class's, lower case)
+
+    @classmethod
+    @functools.cache          # __call__ asks every time; the answer is fixed per class
+    def _arg_names(cls, n):
+        """forward's argument names, as messages call them (``["a", "b"]`` for add)."""
+        args = [p.name for p in inspect.signature(cls.forward).parameters.values()
+                if p.kind is p.POSITIONAL_OR_KEYWORD][1:]            # without self
+        return args if len(args) == n else [f"input {i}" for i in range(n)]
+
     def __call__(self, *inputs):
         track = _recording and any(isinstance(x, Variable) for x in inputs)
-        xs = _arrays_of(inputs)
+        xs = _arrays_of(inputs, self.name or type(self).__name__.lower(),
+                        self._arg_names(len(inputs)))
         ys = self.forward(*xs)
         # numpy turns 0-d results into scalars; keep them arrays, as the contract says.
         ys = tuple(np.asarray(y) for y in ys) if isinstance(ys, tuple) else (np.asarray(ys),)

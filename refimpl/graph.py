@@ -33,6 +33,7 @@ import numpy as np
 
 from refimpl._accurate import accurate_sum, hi, rounded
 from refimpl._arrays import ShapeError, up, upcast
+from refimpl._checks import finite, flag, integer, ints, size
 from refimpl.autodiff import Function, Variable, sum_to
 
 __all__ = [
@@ -157,7 +158,7 @@ def div(a, b):
 
 class Pow(Function):
     def __init__(self, c):
-        self.c = float(c)
+        self.c = float(finite("pow", "c", c))
 
     def forward(self, x):
         return rounded(hi(x) ** self.c, x.dtype)
@@ -211,9 +212,7 @@ class Branch(Function):
     in several places receives the sum of the gradients of every use."""
 
     def __init__(self, n):
-        if int(n) < 1:
-            raise ValueError(f"branch: n must be at least 1, got {n}")
-        self.n = int(n)
+        self.n = size("branch", "n", n, 1)
 
     def forward(self, x):
         return tuple(x.copy() for _ in range(self.n))
@@ -236,13 +235,11 @@ def branch(x, n: int = 2):
 
 class Repeat(Function):
     def __init__(self, n, axis):
-        self.n, self.axis = int(n), int(axis)
+        self.n, self.axis = size("repeat", "n", n, 0), integer("repeat", "axis", axis)
 
     def forward(self, x):
         if not -x.ndim <= self.axis < x.ndim:
             raise ShapeError(f"repeat: axis {self.axis} is out of range for shape {x.shape}")
-        if self.n < 0:
-            raise ValueError(f"repeat: n must be >= 0, got {self.n}")
         return np.repeat(x, self.n, axis=self.axis)
 
     def backward(self, dout):
@@ -265,8 +262,10 @@ def repeat(x, n: int, axis: int):
 
 
 class BroadcastTo(Function):
+    name = "broadcast_to"
+
     def __init__(self, shape):
-        self.shape = tuple(shape)
+        self.shape = ints("broadcast_to", "shape", shape)
 
     def forward(self, x):
         try:
@@ -297,7 +296,7 @@ def broadcast_to(x, shape):
 def _axes(axis, ndim, op):
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = ints(op, "axis", axis)
     for a in axes:
         if not -ndim <= a < ndim:
             raise ShapeError(f"{op}: axis {a} is out of range for a rank-{ndim} tensor")
@@ -308,7 +307,7 @@ def _axes(axis, ndim, op):
 
 class Sum(Function):
     def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims = axis, keepdims
+        self.axis, self.keepdims = axis, flag("sum", "keepdims", keepdims)
 
     def forward(self, x):
         self.axes = _axes(self.axis, x.ndim, "sum")
@@ -331,7 +330,7 @@ def sum(x, axis=None, keepdims: bool = False):
 
 class Reshape(Function):
     def __init__(self, shape):
-        self.shape = tuple(shape) if not isinstance(shape, (int, np.integer)) else (shape,)
+        self.shape = ints("reshape", "shape", shape)
 
     def forward(self, x):
         try:
@@ -353,7 +352,7 @@ def reshape(x, shape):
 
 class Transpose(Function):
     def __init__(self, axes=None):
-        self.axes = None if axes is None else tuple(axes)
+        self.axes = None if axes is None else ints("transpose", "axes", axes)
 
     def forward(self, x):
         axes = tuple(reversed(range(x.ndim))) if self.axes is None else self.axes

@@ -44,18 +44,15 @@ class Linear:
         if W is None:
             rng = np.random.default_rng() if rng is None else rng
             W = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
-        W = np.array(as_float_array(W), dtype=dtype)
-        b = np.zeros(n_out, dtype=dtype) if b is None else np.array(as_float_array(b), dtype=dtype)
+        W = np.array(as_float_array(W, "Linear", "W"), dtype=dtype)
+        b = np.zeros(n_out, dtype=dtype) if b is None else np.array(as_float_array(b, "Linear", "b"), dtype=dtype)
         if W.shape != (n_in, n_out) or b.shape != (n_out,):
             raise ShapeError(f"Linear({n_in}, {n_out}): W must have shape {(n_in, n_out)} and b "
                              f"{(n_out,)}, got {W.shape} and {b.shape}")
         self.W, self.b = Variable(W, name="W"), Variable(b, name="b")
 
     def __call__(self, x):
-        n = self.W.shape[0]
-        if np.shape(x)[-1:] != (n,):
-            raise ShapeError(f"Linear: input has shape {np.shape(x)}, expected (..., {n}): the "
-                             "last axis holds the features")
+        _features("Linear", x, self.W.shape[0])
         return add(matmul(x, self.W), self.b)
 
     def parameters(self) -> list:
@@ -63,6 +60,12 @@ class Linear:
 
     def __repr__(self):
         return f"Linear({self.W.shape[0]}, {self.W.shape[1]})"
+
+
+def _features(fn, x, n):
+    if np.shape(x)[-1:] != (n,):
+        raise ShapeError(f"{fn}: input has shape {np.shape(x)}, expected (..., {n}): the "
+                         "last axis holds the features")
 
 
 class Sequential:
@@ -123,7 +126,7 @@ def least_squares(x, t):
     >>> np.round(W, 12), np.round(b, 12)
     (array([[2.]]), array([1.]))
     """
-    x, t = as_float_array(x), as_float_array(t)
+    x, t = as_float_array(x, "least_squares", "x"), as_float_array(t, "least_squares", "t")
     if x.ndim != 2 or t.ndim != 2 or len(x) != len(t):
         raise ShapeError(f"least_squares: x must be (N, n) and t (N, m), got {x.shape} and {t.shape}")
     for name, a in (("x", x), ("t", t)):   # LAPACK would fail with "SVD did not converge"
@@ -156,6 +159,7 @@ class Perceptron:
 
     def predict(self, x):
         # step(0) = 0 here (refimpl.step's convention), so the boundary itself says 0
+        _features("Perceptron", x, len(self.w))
         return step(np.asarray(x, dtype=np.float64) @ self.w + self.b)
 
     def fit(self, x, t, max_epochs: int = 100):
@@ -166,8 +170,13 @@ class Perceptron:
         which proves the rule loops for ever (it is deterministic).
         """
         x, t = np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64)
+        if x.ndim != 2 or t.ndim != 1:
+            raise ShapeError(f"Perceptron.fit: x must be (N, {len(self.w)}) and t (N,), got "
+                             f"{x.shape} and {t.shape}")
+        _features("Perceptron.fit", x, len(self.w))
         if len(x) != len(t):               # zip would silently train on the shorter one
             raise ValueError(f"Perceptron.fit: x has {len(x)} samples but t has {len(t)}")
+        every_entry("Perceptron.fit", "targets t", t, "be 0 or 1", lambda a: (a == 0) | (a == 1))
         size("Perceptron.fit", "max_epochs", max_epochs, 1)
         seen, errors = set(), []
         for _ in range(max_epochs):

@@ -53,6 +53,10 @@ class Optimizer:
 
     def __init__(self, params, lr: float, maximize: bool = False, weight_decay: float = 0.0):
         name = type(self).__name__
+        if isinstance(params, (np.ndarray, Variable)) or not hasattr(params, "__iter__"):
+            # iterating one array would make each of its rows a parameter
+            raise TypeError(f"{name}: params must be a list of parameters (ndarrays or "
+                            f"Variables), got {type(params).__name__}; wrap one in a list: [W]")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{name}: got an empty parameter list")
@@ -96,7 +100,8 @@ class Optimizer:
                                      "first or pass the gradients: step(grads)")
         grads = list(grads)
         if len(grads) != len(self.params):
-            raise ValueError(f"{name}: {len(grads)} gradients for {len(self.params)} parameters")
+            raise ValueError(f"{name}: {len(grads)} gradients for {len(self.params)} "
+                             "parameter(s); pass one gradient per parameter, in order")
         params = [p.data if isinstance(p, Variable) else p for p in self.params]
         grads = [np.asarray(g) for g in grads]
         for i, (p, g) in enumerate(zip(params, grads)):
@@ -181,7 +186,8 @@ class SGD(Optimizer):
         fraction("SGD", "momentum", momentum)
         fraction("SGD", "dampening", dampening)
         if flag("SGD", "nesterov", nesterov) and (momentum == 0 or dampening != 0):
-            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening 0")
+            raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening 0, got "
+                             f"momentum={shown(momentum)} and dampening={shown(dampening)}")
         self.momentum, self.dampening, self.nesterov = momentum, dampening, bool(nesterov)
 
     def update(self, p, g, s):

@@ -29,6 +29,7 @@ import numpy as np
 
 from refimpl._accurate import accurate_dot, accurate_matmul, dot_of_others, hi, rounded, two_prod
 from refimpl._arrays import ShapeError, up, upcast
+from refimpl._checks import integer, positive
 from refimpl.autodiff import Function, Variable, sum_to
 
 __all__ = [
@@ -93,8 +94,11 @@ def dot(a, b):
 # ------------------------------------------------------- cosine similarity (코사인 유사도)
 
 class CosineSimilarity(Function):
+    name = "cosine_similarity"
+
     def __init__(self, axis=-1, eps=1e-8):
-        self.axis, self.eps = axis, eps
+        self.axis = integer("cosine_similarity", "axis", axis)
+        self.eps = positive("cosine_similarity", "eps", eps)
 
     def forward(self, a, b):
         try:

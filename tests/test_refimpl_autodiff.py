@@ -16,7 +16,7 @@ import pytest
 
 from _messages import exactly
 import refimpl
-from refimpl import Function, ShapeError, Variable, grad, no_grad, sum_to
+from refimpl import Function, Variable, grad, no_grad
 
 
 class Double(Function):
@@ -52,16 +52,6 @@ class OnlySecond(Function):
 
     def backward(self, dy):
         return None, dy
-
-
-class WrongShape(Function):
-    """sum(x) whose backward wrongly returns the scalar upstream gradient for x."""
-
-    def forward(self, x):
-        return x.sum()
-
-    def backward(self, dy):
-        return dy
 
 
 # ===================================================================== graph traversal
@@ -109,16 +99,6 @@ def test_backward_on_a_leaf_gives_it_the_upstream_gradient():
     x = Variable(np.array([1.0, 2.0]))
     x.backward(np.array([3.0, -1.0]))
     np.testing.assert_array_equal(x.grad, [3.0, -1.0])
-
-
-@pytest.mark.parametrize("shape", [(2,), (2, 3), (0,)])
-def test_backward_of_more_than_one_element_needs_the_upstream_gradient(shape):
-    """As torch: ones would silently mean d(sum y)/dx, a guess at what was meant."""
-    y = Variable(np.ones(shape)) * 2.0
-    with pytest.raises(ValueError, match=exactly(
-            f"backward(): the variable has shape {shape}, not one element; pass "
-            "grad=dL/dself of that shape (or reduce it first, e.g. refimpl.sum)")):
-        y.backward()
 
 
 @pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
@@ -195,11 +175,6 @@ def test_a_python_int_beyond_int64_is_a_float_next_to_an_int_array():
     np.testing.assert_array_equal(y, [2.0**70, 2.0**70])
 
 
-def test_a_complex_array_operand_is_refused():
-    with pytest.raises(TypeError, match=r"complex128"):
-        refimpl.add(np.array([1 + 2j]), 1.0)
-
-
 @pytest.mark.parametrize("path", ["leaf", "through reshape"])
 def test_grad_does_not_alias_the_cotangent_passed_to_backward(path):
     """torch clones the cotangent: editing g after backward(g) must not change x.grad."""
@@ -226,29 +201,6 @@ def test_grad_of_a_two_argument_function_by_hand():
     """f = x*x + x*y + y: df/dx = 2x + y = 8, df/dy = x + 1 = 4 at (3, 2)."""
     dx, dy = grad(lambda x, y: x * x + x * y + y, argnums=(0, 1))(3.0, 2.0)
     assert (dx, dy) == (8.0, 4.0)
-
-
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: Variable(Variable(np.array(1.0))), TypeError,
-     "Variable(...) got a Variable; pass its .data instead"),
-    (lambda: grad(lambda x: 1.5)(np.array(2.0)), TypeError,
-     "grad(f): f must return a Variable computed from its arguments, got float"),
-    (lambda: grad(lambda x: x * x)(np.array([1.0, 2.0])), ValueError,
-     "grad(f): f must return a scalar, got shape (2,); reduce it (e.g. with refimpl.sum) "
-     "or call .backward(grad) yourself"),
-    (lambda: sum_to(np.ones(3), (2, 3)), ShapeError,
-     "sum_to: cannot sum shape (3,) to the larger rank of (2, 3)"),
-    (lambda: sum_to(np.ones((2, 3)), (2,)), ShapeError,
-     "sum_to: shape (2, 3) does not broadcast from (2,)"),
-    (lambda: Variable(np.ones(2)).backward(np.ones(3)), ShapeError,
-     "backward(grad): grad has shape (3,) but the variable has shape (2,); "
-     "the upstream gradient must have the variable's shape"),
-    (lambda: WrongShape()(Variable(np.ones(2))).backward(), AssertionError,
-     "WrongShape.backward returned a gradient of shape () for an input of shape (2,)"),
-])
-def test_bad_input_gets_a_message_naming_the_call_and_the_shapes(call, error, message):
-    with pytest.raises(error, match=exactly(message)):
-        call()
 
 
 # ------------------------------------------------ numpy functions on a Variable (NEP 13/18)
@@ -287,38 +239,7 @@ def test_shape_questions_about_a_variable_are_answered():
     assert (np.shape(v), np.ndim(v), np.size(v), np.size(v, axis=1)) == ((2, 3), 2, 6, 3)
 
 
-@pytest.mark.parametrize("call, msg", [
-    (lambda v: np.sin(v), "numpy.sin on a Variable does not record the graph; use v.data for "
-     "the plain array (no gradient flows through it)"),
-    (lambda v: np.mean(v), "numpy.mean on a Variable does not record the graph; use v.data "
-     "for the plain array (no gradient flows through it)"),
-    (lambda v: np.add.reduce(v), "numpy.add.reduce on a Variable does not record the graph; "
-     "use v.data for the plain array (no gradient flows through it)"),
-    (lambda v: np.sum(v, out=np.empty(())), "numpy.sum on a Variable does not record the "
-     "graph; use refimpl.sum(...), which returns a new Variable"),
-    (lambda v: np.exp(v, out=np.empty(3)), "numpy.exp on a Variable does not record the "
-     "graph; use refimpl.exp(...), which returns a new Variable"),
-])
-def test_a_numpy_function_refimpl_has_no_op_for_says_what_to_use(call, msg):
-    with pytest.raises(TypeError, match=exactly(msg)):
-        call(Variable(np.array([0.5, -1.0, 2.0])))
-
-
 # ------------------------------------------------ grad's argnums
-
-@pytest.mark.parametrize("argnums", [True, 1.0, "0", (), [0, None], (0, False)])
-def test_grad_argnums_must_be_an_int_or_ints(argnums):
-    with pytest.raises(TypeError, match=exactly(
-            f"grad: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")):
-        grad(lambda x, y: x * y, argnums=argnums)
-
-
-@pytest.mark.parametrize("argnums, bad", [(2, 2), ((0, 2), 2), (-1, -1)])
-def test_grad_argnums_out_of_range_names_it_and_the_count(argnums, bad):
-    with pytest.raises(ValueError, match=exactly(
-            f"grad(f): argnums {bad} is out of range for 2 argument(s); expected 0 <= argnums < 2")):
-        grad(lambda x, y: x * y, argnums=argnums)(1.0, 2.0)
-
 
 def test_grad_takes_a_list_of_argnums_as_a_tuple():
     assert grad(lambda x, y: x * y, argnums=[1, 0])(3.0, 2.0) == (3.0, 2.0)
@@ -380,17 +301,6 @@ def test_float16_with_bfloat16_computes_in_float32_as_torch_and_jax(op):
     np.testing.assert_array_equal(y.data, op(a.astype(np.float32), b.astype(np.float32)))
     refimpl.sum(y).backward()
     assert (va.grad.dtype, vb.grad.dtype) == (np.float16, ml_dtypes.bfloat16)
-
-
-@pytest.mark.parametrize("g, dtype", [(np.array([1 + 2j, 1]), "complex128"),
-                                      (np.array(["1", "2"]), "<U1"),
-                                      (np.array([None, None]), "object")])
-def test_backward_takes_a_real_upstream_gradient_only(g, dtype):
-    """A complex cotangent would lose its imaginary part to astype with only a warning."""
-    y = Variable(np.ones(2)) * 2.0
-    with pytest.raises(TypeError, match=exactly(
-            f"backward(grad): grad must be a real array, got dtype {dtype}")):
-        y.backward(g)
 
 
 def test_backward_after_an_optimizer_step_is_refused():

@@ -10,15 +10,17 @@ from __future__ import annotations
 import copy
 import math
 
+import ml_dtypes
 import numpy as np
 import pytest
 from _messages import exactly
 
+import refimpl
 from refimpl import activations as A
 from refimpl import losses as L
 from refimpl._arrays import ShapeError
-from refimpl.autodiff import Variable
-from refimpl.models import Linear, Perceptron, mlp
+from refimpl.autodiff import Function, Variable, grad, sum_to
+from refimpl.models import Linear, Perceptron, least_squares, mlp
 from refimpl.optim import SGD, AdaGrad, Adam, AdamW, RMSProp
 from refimpl.training import fit, minibatches, schedule
 
@@ -81,6 +83,161 @@ def test_gelu_reads_torchs_strings_and_bools(approximate, tanh_form):
     assert A.gelu(x, approximate=True)[0] != A.gelu(x, approximate=False)[0]
 
 
+# =============================================================================== shapes
+
+BROADCAST = "the rule is that, aligned from the right, each pair of sizes is equal or one of them is 1"
+MATMUL = "the rule is (..., n, k) @ (..., k, m) -> (..., n, m)"
+FEATURES = "the last axis holds the features"
+
+SHAPES = [
+    _case(lambda: refimpl.add(np.ones(2), Variable(np.ones(3))), ShapeError,
+          f"add: shapes (2,) and (3,) do not broadcast; {BROADCAST}", "add"),
+    _case(lambda: refimpl.matmul(np.ones((2, 3)), np.ones((2, 3))), ShapeError,
+          f"matmul: shapes (2, 3) and (2, 3) do not fit; {MATMUL}, and here k = 3 on the left "
+          "but 2 on the right", "matmul-k"),
+    _case(lambda: refimpl.matmul(np.ones(()), np.ones(3)), ShapeError,
+          f"matmul: shapes () and (3,) do not fit; {MATMUL}, and a scalar (rank 0) has no axis "
+          "to contract: use mul", "matmul-scalar"),
+    _case(lambda: refimpl.matmul(np.ones((2, 3, 4)), np.ones((5, 4, 2))), ShapeError,
+          f"matmul: shapes (2, 3, 4) and (5, 4, 2) do not fit; {MATMUL}, and the batch axes "
+          "(2,) and (5,) do not broadcast", "matmul-batch"),
+    _case(lambda: refimpl.dot(np.ones((2, 2)), np.ones((2, 2))), ShapeError,
+          "dot: shapes (2, 2) and (2, 2) do not fit; the rule is two rank-1 vectors of the same "
+          "length: (n,) . (n,) -> ()", "dot-matrices"),
+    _case(lambda: refimpl.cosine_similarity(np.ones(()), np.ones(())), ShapeError,
+          "cosine_similarity: needs at least one axis to reduce, got two scalars", "cosine-scalars"),
+    _case(lambda: refimpl.broadcast_to(np.ones(3), (2, 4)), ShapeError,
+          "broadcast_to: shape (3,) cannot be broadcast to (2, 4); the rule is that, aligned from "
+          "the right, each size of x is 1 or equals the target's", "broadcast_to"),
+    _case(lambda: refimpl.reshape(np.ones((2, 3)), (4,)), ShapeError,
+          "reshape: cannot reshape (2, 3) (size 6) to (4,); the rule is that the number of "
+          "elements stays the same", "reshape"),
+    _case(lambda: refimpl.reshape(np.ones(4), (2.0, 2)), ValueError,
+          "reshape: shape must be an int or a tuple of ints, got (2.0, 2)", "reshape-float"),
+    _case(lambda: refimpl.sum(np.ones((2, 3)), axis=2), ShapeError,
+          "sum: axis 2 is out of range for a rank-2 tensor", "sum-axis-range"),
+    _case(lambda: refimpl.sum(np.ones((2, 3)), axis=(0, -2)), ShapeError,
+          "sum: axis (0, -2) names an axis twice", "sum-axis-twice"),
+    _case(lambda: refimpl.sum(np.ones(2), axis=1.0), ValueError,
+          "sum: axis must be an int or a tuple of ints, got 1.0", "sum-axis-float"),
+    # axis 2 == ndim, with the others a permutation once 2 wraps to 0: still out of range
+    _case(lambda: refimpl.transpose(np.ones((2, 3)), (2, 1)), ShapeError,
+          "transpose: axes (2, 1) are not a permutation of the 2 axes of (2, 3)",
+          "transpose-axis-ndim"),
+    _case(lambda: refimpl.transpose(np.ones((2, 3)), "ab"), ValueError,
+          "transpose: axes must be an int or a tuple of ints, got 'ab'", "transpose-str"),
+    _case(lambda: refimpl.repeat(np.ones((2, 3)), 2, axis=2), ShapeError,
+          "repeat: axis 2 is out of range for shape (2, 3)", "repeat-axis"),
+    _case(lambda: refimpl.repeat(np.ones(2), -1, axis=0), ValueError,
+          "repeat: n must be an int >= 0, got -1", "repeat-negative"),
+    _case(lambda: refimpl.repeat(np.ones(2), 2.0, axis=0), ValueError,
+          "repeat: n must be an int >= 0, got 2.0", "repeat-float"),
+    _case(lambda: refimpl.branch(np.ones(2), 0), ValueError,
+          "branch: n must be an int >= 1, got 0", "branch-n0"),
+    _case(lambda: sum_to(np.ones(3), (2, 3)), ShapeError,
+          "sum_to: cannot sum shape (3,) to the larger rank of (2, 3)", "sum_to-rank"),
+    _case(lambda: sum_to(np.ones((2, 3)), (2,)), ShapeError,
+          "sum_to: shape (2, 3) does not broadcast from (2,)", "sum_to-broadcast"),
+    _case(lambda: A.softmax(np.float64(1.0)), ShapeError,
+          "softmax: axis -1 is out of range for an input of shape (); the input needs at least "
+          "one axis", "softmax-scalar"),
+    _case(lambda: L.cross_entropy(np.ones((2, 3)), np.array([0, 1, 2])), ShapeError,
+          "cross_entropy: class-index targets have shape (3,), expected (2,) (the input's shape "
+          "(2, 3) without its class axis)", "ce-labels"),
+    _case(lambda: Linear(2, 3, rng=np.random.default_rng(0))(np.ones((4, 3))), ShapeError,
+          f"Linear: input has shape (4, 3), expected (..., 2): {FEATURES}", "linear-input"),
+    _case(lambda: Linear(2, 3, W=np.ones((3, 2))), ShapeError,
+          "Linear(2, 3): W must have shape (2, 3) and b (3,), got (3, 2) and (3,)", "linear-W"),
+    _case(lambda: Perceptron(2).predict(np.ones(3)), ShapeError,
+          f"Perceptron: input has shape (3,), expected (..., 2): {FEATURES}", "perceptron-input"),
+    _case(lambda: Perceptron(2).fit(np.ones(4), np.ones(4)), ShapeError,
+          "Perceptron.fit: x must be (N, 2) and t (N,), got (4,) and (4,)", "perceptron-1d"),
+    _case(lambda: Perceptron(2).fit(np.ones((4, 3)), np.ones(4)), ShapeError,
+          f"Perceptron.fit: input has shape (4, 3), expected (..., 2): {FEATURES}",
+          "perceptron-features"),
+    _case(lambda: least_squares(np.ones((3, 1)), np.ones((2, 1))), ShapeError,
+          "least_squares: x must be (N, n) and t (N, m), got (3, 1) and (2, 1)", "lstsq-N"),
+    _case(lambda: least_squares(np.ones(3), np.ones((3, 1))), ShapeError,
+          "least_squares: x must be (N, n) and t (N, m), got (3,) and (3, 1)", "lstsq-rank"),
+    _case(lambda: Variable(np.ones(2)).backward(np.ones(3)), ShapeError,
+          "backward(grad): grad has shape (3,) but the variable has shape (2,); the upstream "
+          "gradient must have the variable's shape", "backward-grad"),
+    _case(lambda: SGD([np.ones(2)]).step([np.ones(3)]), ShapeError,
+          "SGD.step(): the gradient of parameter 0 has shape (3,), the parameter (2,); a "
+          "gradient has its parameter's shape", "step-grad"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", SHAPES)
+def test_shapes_that_break_a_rule_are_refused(call, error, message):
+    """Each message names the op, both shapes (or the argument) and the rule."""
+    with pytest.raises(error, match=exactly(message)):
+        call()
+
+
+# =============================================================================== dtypes
+
+REAL = "must be a real floating-point array (float16, bfloat16, float32, float64; bools and " \
+       "ints become float64), got dtype"
+
+DTYPES = [
+    _case(lambda: A.sigmoid(np.ones(2, complex)), TypeError,
+          f"sigmoid: x {REAL} complex128", "sigmoid-complex"),
+    _case(lambda: A.relu(np.array(["a"])), TypeError, f"relu: x {REAL} <U1", "relu-str"),
+    _case(lambda: A.leaky_relu(np.array([1, None])), TypeError,
+          f"leaky_relu: x {REAL} object", "leaky-object"),
+    _case(lambda: refimpl.add(np.ones(2), np.ones(2, np.longdouble)), TypeError,
+          f"add: b {REAL} {np.dtype(np.longdouble)}", "add-longdouble"),
+    _case(lambda: refimpl.matmul(np.array(["2020-01-01"], "datetime64[D]"), np.ones(1)),
+          TypeError, f"matmul: a {REAL} datetime64[D]", "matmul-datetime"),
+    _case(lambda: refimpl.add([[1.0], [1.0, 2.0]], 1.0), TypeError,
+          "add: a must be a real floating-point array, got a list numpy cannot make one of "
+          "(setting an array element with a sequence. The requested array has an inhomogeneous "
+          "shape after 1 dimensions. The detected shape was (2,) + inhomogeneous part.)",
+          "add-ragged"),
+    _case(lambda: refimpl.cosine_similarity(np.ones(2), np.ones(2, complex)), TypeError,
+          f"cosine_similarity: b {REAL} complex128", "cosine-complex"),
+    _case(lambda: L.mse(np.ones(2), np.array(["a", "b"])), TypeError,
+          f"mse: input 1 {REAL} <U1", "mse-str"),
+    _case(lambda: L.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), TypeError,
+          "cross_entropy: class-index targets must be integers, got dtype float64", "ce-float-labels"),
+    _case(lambda: Variable(np.ones(2, np.complex64)), TypeError,
+          f"Variable: data {REAL} complex64", "variable-complex"),
+    _case(lambda: Linear(2, 1, W=np.ones((2, 1), complex)), TypeError,
+          f"Linear: W {REAL} complex128", "linear-W-complex"),
+    _case(lambda: least_squares(np.ones((2, 1), complex), np.ones((2, 1))), TypeError,
+          f"least_squares: x {REAL} complex128", "lstsq-complex"),
+    _case(lambda: (Variable(np.ones(2)) * 2.0).backward(np.array([1 + 2j, 1])), TypeError,
+          "backward(grad): grad must be a real array, got dtype complex128", "backward-complex"),
+    _case(lambda: (Variable(np.ones(2)) * 2.0).backward(np.array(["1", "2"])), TypeError,
+          "backward(grad): grad must be a real array, got dtype <U1", "backward-str"),
+    _case(lambda: (Variable(np.ones(2)) * 2.0).backward(np.array([None, None])), TypeError,
+          "backward(grad): grad must be a real array, got dtype object", "backward-object"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", DTYPES)
+def test_dtypes_refimpl_does_not_compute_in_are_refused(call, error, message):
+    """A complex part would be dropped, a string or object has no arithmetic, and refimpl's
+    accuracy claims hold for its four floating dtypes only (not long double)."""
+    with pytest.raises(error, match=exactly(message)):
+        call()
+
+
+@pytest.mark.parametrize("a, b, want", [
+    (np.ones(2, np.float16), np.ones(2, ml_dtypes.bfloat16), np.float32),
+    (np.ones(2, np.float16), np.ones(2, np.int64), np.float16),
+    (np.ones(2, ml_dtypes.bfloat16), np.array([True, False]), ml_dtypes.bfloat16),
+    (np.ones(2, np.float32), 2.0, np.float32),
+    (np.ones(2, np.float32), True, np.float32),
+    (np.ones(2, np.int64), np.ones(2, np.int8), np.float64),
+], ids=["f16-bf16", "f16-int64", "bf16-bool", "f32-number", "f32-bool", "ints"])
+def test_mixed_dtypes_promote_as_torch_and_jax_do(a, b, want):
+    """float16 with bfloat16 is float32; an integer or bool operand (array or number) takes
+    the floating operand's dtype; integers alone compute in float64 (refimpl's default)."""
+    assert refimpl.mul(a, b).dtype == want
+
+
 # =============================================================================== losses
 
 LOSSES = [
@@ -140,6 +297,85 @@ def test_a_nan_logit_is_an_answer_not_an_error():
     """binary_cross_entropy_with_logits(NaN, 1) is NaN, as in torch: NaN in, NaN out.
     (binary_cross_entropy refuses a NaN probability, as torch does: it is no probability.)"""
     assert np.isnan(L.binary_cross_entropy_with_logits(np.array([NAN]), np.array([1.0])))
+
+
+# ============================================================================= autodiff
+
+class WrongShape(Function):
+    """sum(x) whose backward wrongly returns the scalar upstream gradient for x."""
+
+    def forward(self, x):
+        return x.sum()
+
+    def backward(self, dy):
+        return dy
+
+
+def _on_v(f):
+    return lambda: f(Variable(np.array([0.5, -1.0, 2.0])))
+
+
+def _non_scalar(shape):
+    return _case(lambda: (Variable(np.ones(shape)) * 2.0).backward(), ValueError,
+                 f"backward(): the variable has shape {shape}, not one element; pass "
+                 "grad=dL/dself of that shape (or reduce it first, e.g. refimpl.sum)",
+                 f"backward-shape{shape}")
+
+
+def _argnums_type(argnums):
+    return _case(lambda: grad(lambda x, y: x * y, argnums=argnums), TypeError,
+                 f"grad: argnums must be an int or a non-empty tuple of ints, got {argnums!r}",
+                 f"argnums-{argnums!r}")
+
+
+def _argnums_range(argnums, bad):
+    return _case(lambda: grad(lambda x, y: x * y, argnums=argnums)(1.0, 2.0), ValueError,
+                 f"grad(f): argnums {bad} is out of range for 2 argument(s); expected "
+                 "0 <= argnums < 2", f"argnums-range-{argnums!r}")
+
+
+NO_GRAPH = "on a Variable does not record the graph; use"
+AUTODIFF = [
+    _case(lambda: Variable(Variable(np.array(1.0))), TypeError,
+          "Variable(...) got a Variable; pass its .data instead", "variable-of-variable"),
+    _case(lambda: grad(lambda x: 1.5)(np.array(2.0)), TypeError,
+          "grad(f): f must return a Variable computed from its arguments, got float",
+          "grad-f-float"),
+    _case(lambda: grad(lambda x: x * x)(np.array([1.0, 2.0])), ValueError,
+          "grad(f): f must return a scalar, got shape (2,); reduce it (e.g. with refimpl.sum) "
+          "or call .backward(grad) yourself", "grad-f-vector"),
+    _case(lambda: WrongShape()(Variable(np.ones(2))).backward(), AssertionError,
+          "WrongShape.backward returned a gradient of shape () for an input of shape (2,)",
+          "function-wrong-shape"),
+    # as torch: ones would silently mean d(sum y)/dx, a guess at what was meant
+    *[_non_scalar(shape) for shape in [(2,), (2, 3), (0,)]],
+    *[_argnums_type(a) for a in [True, 1.0, "0", (), [0, None], (0, False)]],
+    *[_argnums_range(a, bad) for a, bad in [(2, 2), ((0, 2), 2), (-1, -1)]],
+    _case(_on_v(np.sin), TypeError,
+          f"numpy.sin {NO_GRAPH} v.data for the plain array (no gradient flows through it)",
+          "numpy-sin"),
+    _case(_on_v(np.mean), TypeError,
+          f"numpy.mean {NO_GRAPH} v.data for the plain array (no gradient flows through it)",
+          "numpy-mean"),
+    _case(_on_v(np.add.reduce), TypeError, f"numpy.add.reduce {NO_GRAPH} v.data for the plain "
+          "array (no gradient flows through it)", "numpy-add-reduce"),
+    _case(_on_v(lambda v: np.sum(v, out=np.empty(()))), TypeError,
+          f"numpy.sum {NO_GRAPH} refimpl.sum(...), which returns a new Variable", "numpy-sum-out"),
+    _case(_on_v(lambda v: np.exp(v, out=np.empty(3))), TypeError,
+          f"numpy.exp {NO_GRAPH} refimpl.exp(...), which returns a new Variable", "numpy-exp-out"),
+    _case(_on_v(lambda v: np.sum(v, dtype=np.float32)), TypeError,
+          "numpy.sum on a Variable runs refimpl.sum(x, axis, keepdims), which has no argument "
+          "'dtype'", "numpy-sum-dtype"),
+    _case(_on_v(lambda v: np.exp(v, where=True)), TypeError,
+          "numpy.exp on a Variable runs refimpl.exp(x), which has no argument 'where'",
+          "numpy-exp-where"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", AUTODIFF)
+def test_autodiff_misuse_gets_a_message_saying_what_to_do(call, error, message):
+    with pytest.raises(error, match=exactly(message)):
+        call()
 
 
 # =========================================================================== optimizers

@@ -140,7 +140,7 @@ def test_step_on_plain_arrays_needs_the_gradients():
 
 
 def test_step_with_the_wrong_number_of_gradients():
-    with pytest.raises(ValueError, match=r"^AdaGrad\.step\(\): 1 gradients for 2 parameters"):
+    with pytest.raises(ValueError, match=exactly("AdaGrad.step(): 1 gradients for 2 parameter(s); pass one gradient per parameter, in order")):
         AdaGrad([np.zeros(2), np.zeros(3)]).step([np.zeros(2)])
 
 
