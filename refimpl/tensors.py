@@ -129,19 +129,23 @@ class CosineSimilarity(Function):
         (sa, ea), (sb, eb) = self.scaled
         # d cos/da = (v - cos u) / |a| where |a| > eps; below eps the norm is the constant
         # eps and only v / eps remains. "+ 0.0" makes an exact cancellation +0, as
-        # g v - g cos u gives it in the frameworks.
-        da = np.where(self.na > self.eps,
-                      g * _across(sa, ea, self.na, sb, eb, self.nb, self.axis) + 0.0, g * self.v / self.na)
-        db = np.where(self.nb > self.eps,
-                      g * _across(sb, eb, self.nb, sa, ea, self.na, self.axis) + 0.0, g * self.u / self.nb)
+        # g v - g cos u gives it in the frameworks. np.where computes both branches: the
+        # one not taken divides 0 by 0 for a zero vector; v / eps overflows to inf for a
+        # subnormal eps, as the true gradient does (numpy warns, the frameworks do not).
+        with np.errstate(all="ignore"):
+            da = np.where(self.na > self.eps, g * _across(sa, ea, self.na, sb, eb, self.nb, self.axis)
+                          + 0.0, g * self.v / self.na)
+            db = np.where(self.nb > self.eps, g * _across(sb, eb, self.nb, sa, ea, self.na, self.axis)
+                          + 0.0, g * self.u / self.nb)
         return rounded(sum_to(da, a.shape), a.dtype), rounded(sum_to(db, b.shape), b.dtype)
 
 
 def _scaled(x, axis):
     """(x / 2^e, e) with 2^e near the largest |x_i| along ``axis``: the squares of
-    [1e200, 1] or [1e-200, 0] then neither overflow nor underflow."""
+    [1e200, 1] or [1e-200, 0] then neither overflow nor underflow. A zero (or non-finite)
+    vector keeps e = 0 (frexp(0.5)), so that eps / 2^e cannot underflow a subnormal eps."""
     m = np.max(np.abs(x), axis=axis, keepdims=True, initial=0.0)
-    _, e = np.frexp(np.where(np.isfinite(m) & (m > 0), m, 1.0))
+    _, e = np.frexp(np.where(np.isfinite(m) & (m > 0), m, 0.5))
     return np.ldexp(x, -e), e
 
 
