@@ -12,7 +12,7 @@ class ShapeError(ValueError):
     """Operand shapes break an op's shape rule; the message names the shapes and the rule."""
 
 
-def as_float_array(x, fn: str = "refimpl", name: str = "x") -> np.ndarray:
+def as_float_array(x, fn: str, name: str) -> np.ndarray:
     """``x`` as an ndarray of a floating dtype: integers and bools become float64.
 
     float16, bfloat16, float32 and float64 arrays keep their dtype, without a copy.

@@ -143,9 +143,9 @@ class CosineSimilarity(Function):
 def _scaled(x, axis):
     """(x / 2^e, e) with 2^e near the largest |x_i| along ``axis``: the squares of
     [1e200, 1] or [1e-200, 0] then neither overflow nor underflow. A zero (or non-finite)
-    vector keeps e = 0 (frexp(0.5)), so that eps / 2^e cannot underflow a subnormal eps."""
+    vector gets e = 0 from frexp, so that eps / 2^e cannot underflow a subnormal eps."""
     m = np.max(np.abs(x), axis=axis, keepdims=True, initial=0.0)
-    _, e = np.frexp(np.where(np.isfinite(m) & (m > 0), m, 0.5))
+    _, e = np.frexp(m)
     return np.ldexp(x, -e), e
 
 

@@ -169,6 +169,7 @@ def test_below_eps_the_gradient_is_the_other_unit_vector_over_eps():
         assert np.allclose(da, (b / eps - cos * a / 5.0) / 5.0, rtol=1e-15, atol=1e-15)
 
 
+@pytest.mark.filterwarnings("error")      # and no "invalid value" warning on the way
 @pytest.mark.parametrize("eps", [1e-8, 1e-323, 5e-324])   # 5e-324 = 2^-1074 was 0/0 = nan
 def test_a_zero_vector_has_cosine_zero_and_gradient_zero_for_the_other(eps):
     """cos(0, b) = 0 / (eps |b|) = 0 for every b: so d cos/db = 0, even for a subnormal eps."""
@@ -208,14 +209,8 @@ def test_cosine_similarity_names_the_shapes_and_the_rule():
 
 def test_as_float_array_turns_integers_and_bools_into_float64():
     for x in ([1, 2], np.array([1, 2], np.uint8), [True, False]):
-        y = as_float_array(x)
+        y = as_float_array(x, "f", "x")
         assert y.dtype == np.float64 and y.tolist() == [float(v) for v in np.asarray(x)]
-
-
-@pytest.mark.parametrize("x", [np.array([1 + 2j]), np.array(["1.5"])])
-def test_as_float_array_refuses_complex_and_strings_naming_the_dtype(x):
-    with pytest.raises(TypeError, match=re.escape(f"dtype {x.dtype}")):
-        as_float_array(x)
 
 
 @pytest.mark.parametrize("dtype, compute", [(np.float16, np.float32), (np.float32, np.float32),
