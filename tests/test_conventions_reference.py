@@ -10,14 +10,14 @@ import math
 import numpy as np
 import pytest
 
-from comparisons import conventions
+from comparisons import DTYPES, FRAMEWORKS, conventions
 
 # Keys of the reference column that are numpy's own behaviour (dtype promotion, subnormals,
 # the sign of an empty sum), measured from numpy itself: refimpl makes no claim of its own there.
 NUMPY_ONLY = {"default_float", "int32+float32", "float16+float32", "zero_sum",
               "sum_axis_empty_tuple", "flushes_subnormals.float16", "flushes_subnormals.bfloat16",
               "flushes_subnormals.float32", "flushes_subnormals.float64"} | {
-                  f"reads_subnormals_as_zero.{dt}" for dt in ("float16", "bfloat16", "float32", "float64")}
+                  f"reads_subnormals_as_zero.{dt}" for dt in DTYPES}
 
 
 def departures() -> dict:
@@ -79,3 +79,22 @@ def test_refimpl_optimizer_defaults_are_torchs_as_optim_says():
     """refimpl/optim.py: "refimpl's [defaults] are torch's" -- measured from torch itself."""
     mine, torch_facts = conventions.measure("refimpl"), conventions.measure("torch")
     assert {k: mine[k] for k in DEFAULTS} == {k: torch_facts[k] for k in DEFAULTS}
+
+
+def named_conventions() -> set:
+    """Every conventions key a registry op (Convention.key) or a training run names."""
+    from comparisons import registry, trajectory
+
+    return ({c.key for op in registry.OPS.values() for c in op.conventions}
+            | {key for run in trajectory.RUNS for key, _ in run.conventions})
+
+
+def test_every_convention_the_registry_names_is_measured():
+    """A misspelt key is in no framework's facts, so ``differs`` is never true for it and
+    its convention silently never applies; the harness also reads its topic (TOPICS)."""
+    keys = named_conventions()
+    assert "sigmoid_grad_20" in keys and "adam.eps_placement" in keys   # the walk finds them
+    for fw in ("numpy",) + FRAMEWORKS:
+        if (facts := conventions.measure(fw)) is not None:
+            assert keys - set(facts) == set(), fw
+    assert keys - set(conventions.TOPICS) == set()
