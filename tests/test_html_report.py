@@ -7,16 +7,17 @@ their repro scripts beside real passes, accuracy curves and training curves.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import os
 import re
 from html.parser import HTMLParser
+
+import markupsafe
 import numpy as np
 import pytest
 
-from comparisons import cli, harness, registry, report, runner
+from comparisons import SEVERITY, cli, harness, registry, report, runner
 from comparisons.report import html as html_report
 
 torch = pytest.importorskip("torch")
@@ -133,7 +134,7 @@ def test_coverage_matrix_colours_each_cell_by_status(doc, written):
     worst = {}
     for r in doc["results"]:
         k = (r["op"], r["dtype"])
-        worst[k] = min(worst.get(k, "missing"), r["status"], key=harness.STATUSES.index)
+        worst[k] = min(worst.get(k, "missing"), r["status"], key=SEVERITY.index)
     titled = {tuple(a["title"].split(":")[0].split()[::2]): a["class"][2:] for a in cells
               if "title" in a}
     assert titled == worst
@@ -142,7 +143,7 @@ def test_coverage_matrix_colours_each_cell_by_status(doc, written):
 def test_environment_header(doc, written):
     text = (written / "parity.html").read_text(encoding="utf-8")
     for k in ("python", "platform", "numpy", "torch", "profile", "seed", "created"):
-        assert html.escape(str(doc["environment"][k])) in text, k
+        assert markupsafe.escape(str(doc["environment"][k])) in text, k
 
 
 def test_rendering_is_deterministic(doc):
@@ -314,8 +315,32 @@ def test_report_strings_are_escaped(doc):
     bad["conventions"][0]["note"] = evil
     page = html_report.render(bad, [])
     assert "<evil-tag" not in page
-    assert html.escape(evil) in page
+    assert markupsafe.escape(evil) in page
     assert evil in _parse(page).pres[0][1]   # the repro reads back unchanged
+
+
+def test_values_from_the_data_are_autoescaped(doc):
+    """The templates escape every value from parity.json (autoescape; html.py writes no
+    escape by hand): a <script> in an op name, an error message, a worst input or a
+    learning page arrives as text. The page's own script is its only <script>."""
+    evil = "<script>alert('x')</script>"
+    bad = json.loads(json.dumps(doc))
+    row = next(r for r in bad["results"] if r["status"] == "fail")
+    row["op"] += evil
+    row["detail"] = evil
+    acc = next(a for a in bad["accuracy"] if a["implementation"] == "refimpl" and not a.get("error"))
+    acc["worst_input"], acc["max_ulp"] = {"x": evil}, 1.0
+    learn = [{"slug": "s", "title": evil, "intro": f"`{evil}` {evil}",
+              "entries": [{"name": "n", "views": [("numpy", "python", "x = 1")], "parity": [evil]}]}]
+    page = html_report.render(bad, learn)
+    assert page.count("<script") == 1 and "alert('x')" not in page
+    e = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+    op = row["op"].replace(evil, e)
+    assert f'class="op"><h3><code>{op}</code>' in page
+    assert page.count(f"</h4><p>{e}</p>") == 2   # in its op's section and in the list
+    assert f"<td><code>{markupsafe.escape(f'x={evil!r}')}</code></td>" in page
+    assert f'<h3 id="concept-s">{e}</h3><p><code>{e}</code> {e}</p>' in page
+    assert f"<ul><li>{e}</li></ul>" in page
 
 
 def test_parity_json_is_strict_json(written):
