@@ -10,17 +10,23 @@ import functools
 import os
 from pathlib import Path
 
-import ml_dtypes
+import ml_dtypes  # noqa: F401  (registers bfloat16 with numpy)
 import numpy as np
 
+from refimpl._arrays import FLOAT_DTYPES
+
+# The words every module of comparisons shares, defined here once.
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 
-DTYPES = {
-    "float16": np.dtype(np.float16),
-    "bfloat16": np.dtype(ml_dtypes.bfloat16),
-    "float32": np.dtype(np.float32),
-    "float64": np.dtype(np.float64),
-}
+DTYPES = {name: np.dtype(name) for name in FLOAT_DTYPES}   # float16 bfloat16 float32 float64
+
+# A row's status, in the order the report shows them; SEVERITY orders them worst first
+# (a case's status is its worst check's); BAD are the ones that fail a run.
+STATUSES = ("pass", "convention", "fail", "error", "unsupported", "missing")
+SEVERITY = ("fail", "error", "convention", "pass", "unsupported", "missing")
+BAD = ("fail", "error")
+
+PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # hypothesis examples per (op, dtype, check)
 
 
 def cache_dir(kind: str) -> Path:

@@ -33,6 +33,7 @@ from comparisons import DTYPES, FRAMEWORKS, first_line
 # has none of them, and the command then says which extra to install.
 _EXTRA_OF = {"hypothesis": "report", "mpmath": "report", "jsonschema": "report",
              "matplotlib": "report", "pygments": "report", "tomli": "report",
+             "jinja2": "report", "markupsafe": "report",
              "dask": "cluster", "distributed": "cluster", "torch": "torch",
              "tensorflow": "tensorflow", "jax": "jax", "jaxlib": "jax", "optax": "jax"}
 
@@ -185,37 +186,38 @@ def main(argv=None) -> int:
 
 def _main(argv) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "list":
-        from comparisons.registry import OPS_LIST
+    return COMMANDS[args.command](args)
 
-        width = max(len(op.name) for op in OPS_LIST)
-        for op in OPS_LIST:
-            print(f"{op.name:<{width}}  {op.concept:<40}  {', '.join(op.dtypes)}")
-        return 0
 
-    if args.command == "diff":
-        from comparisons.report import diff
+def _list(args) -> int:
+    from comparisons.registry import OPS_LIST
 
-        d = diff.diff(_load(args.old), _load(args.new))
-        sys.stdout.write(diff.render(d))
-        return 1 if d.regressed else 0
+    width = max(len(op.name) for op in OPS_LIST)
+    for op in OPS_LIST:
+        print(f"{op.name:<{width}}  {op.concept:<40}  {', '.join(op.dtypes)}")
+    return 0
 
-    if args.command == "show":
-        from comparisons.report import learn
 
-        doc = _load(args.report) if args.report.exists() else None
-        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
-                                           and os.environ.get("NO_COLOR") is None)
-        try:
-            sys.stdout.write(learn.terminal(args.op, doc, color=color))
-        except KeyError as e:
-            sys.stderr.write(f"refimpl: error: {e.args[0]}\n")
-            return 2
-        return 0
+def _diff(args) -> int:
+    from comparisons.report import diff
 
-    if args.command == "repro":
-        return _repro(args.case_id, _load(args.report), args.print_only)
-    return _report(args)
+    d = diff.diff(_load(args.old), _load(args.new))
+    sys.stdout.write(diff.render(d))
+    return 1 if d.regressed else 0
+
+
+def _show(args) -> int:
+    from comparisons.report import learn
+
+    doc = _load(args.report) if args.report.exists() else None
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
+                                       and os.environ.get("NO_COLOR") is None)
+    try:
+        sys.stdout.write(learn.terminal(args.op, doc, color=color))
+    except KeyError as e:
+        sys.stderr.write(f"refimpl: error: {e.args[0]}\n")
+        return 2
+    return 0
 
 
 def _report(args) -> int:
@@ -325,9 +327,10 @@ def _dask_client(address: str):
         sys.exit(2)
 
 
-def _repro(case_id: str, doc: dict, print_only: bool) -> int:
+def _repro(args) -> int:
     """Print a recorded case's script, run it, judge the case again; exit 0 when the
     recorded status comes back, 1 when it does not, 2 for an unknown id."""
+    case_id, doc, print_only = args.case_id, _load(args.report), args.print_only
     import difflib
 
     from comparisons import harness, registry, trajectory
@@ -361,6 +364,11 @@ def _repro(case_id: str, doc: dict, print_only: bool) -> int:
         return 0
     print(f"# not reproduced: {case_id} was recorded {r['status']}, now {now.status}")
     return 1
+
+
+# One handler per subcommand: a subcommand added to the parser without its entry here is a
+# KeyError (tests/test_cli_errors.py checks both lists agree), never a report by default.
+COMMANDS = {"report": _report, "list": _list, "show": _show, "repro": _repro, "diff": _diff}
 
 
 if __name__ == "__main__":

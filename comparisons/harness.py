@@ -24,8 +24,6 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-# Worst first: a report row takes the worst status any of its examples got.
-STATUSES = ("fail", "error", "convention", "pass", "unsupported", "missing")
 CHECKS = ("forward", "grad")
 # The most terms any sum here adds (a rank-5 array of sides 3): each subnormal term a
 # flushing framework loses is below the dtype's smallest normal, so a sum's flush costs

@@ -29,7 +29,7 @@ from comparisons import DTYPES, FRAMEWORKS
 from comparisons import regions as R
 from comparisons import strategies as S
 
-ALL_DTYPES = ("float16", "bfloat16", "float32", "float64")
+ALL_DTYPES = tuple(DTYPES)
 _DEFAULT = object()   # "call with the default": the canaries catch a wrong default
 
 

@@ -29,9 +29,9 @@ import threading
 
 import numpy as np
 
-from comparisons import FRAMEWORKS, conventions, harness, import_everything, regions, registry, trajectory
+from comparisons import (FRAMEWORKS, PROFILES, SEVERITY, conventions, harness, import_everything,
+                         regions, registry, trajectory)
 
-PROFILES = {"dev": 10, "ci": 100, "thorough": 1000}   # examples per (op, dtype, check)
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
 
 
@@ -76,7 +76,7 @@ class _Row:
                 self.errs[k] = max(self.errs[k], v)
         if o.rtol is not None:
             self.rtol, self.atol = o.rtol, o.atol
-        if harness.STATUSES.index(o.status) < harness.STATUSES.index(self.worst):
+        if SEVERITY.index(o.status) < SEVERITY.index(self.worst):
             self.worst, self.detail, self.repro = o.status, o.detail, o.repro
         elif o.status == self.worst and not self.detail:
             self.detail = o.detail

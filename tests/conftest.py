@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from _required import REQUIRED, problems
-from comparisons import import_everything
+from comparisons import PROFILES, import_everything
 
 
 def pytest_configure(config):
@@ -29,7 +29,7 @@ def pytest_configure(config):
 _common = dict(deadline=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                       HealthCheck.filter_too_much])
-settings.register_profile("dev", max_examples=10, **_common)
-settings.register_profile("ci", max_examples=100, derandomize=True, database=None, **_common)
-settings.register_profile("thorough", max_examples=1000, **_common)
+for _name, _examples in PROFILES.items():     # the report's profiles, by the same names
+    settings.register_profile(_name, max_examples=_examples, **_common,
+                              **(dict(derandomize=True, database=None) if _name == "ci" else {}))
 settings.load_profile("ci" if os.environ.get("CI") else "dev")

@@ -207,6 +207,14 @@ def test_a_name_given_twice_is_measured_once(tmp_path, monkeypatch, capsys):
     assert len(jobs) == len(set(jobs)) == 4   # forward and grad of each op: no row twice
 
 
+def test_every_subcommand_has_its_own_handler():
+    """cli.py used to run `report` for any command without its own `if`: a new subcommand
+    would have started minutes of measuring. Now each is an entry of cli.COMMANDS."""
+    sub = next(a for a in cli._parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(cli.COMMANDS)
+    assert len(set(cli.COMMANDS.values())) == len(cli.COMMANDS)
+
+
 def test_the_extras_named_are_those_of_pyproject():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     report = {re.match(r"[\w-]+", req)[0] for req in extras["report"]}

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from comparisons import registry, regions as R, runner
+from comparisons import DTYPES, registry, regions as R, runner
 from comparisons.strategies import Case
 
 
@@ -119,7 +119,7 @@ def test_shapes_and_keywords_are_counted_per_case():
 
 
 @settings(max_examples=50, database=None, deadline=None)
-@given(st.sampled_from(list(registry.OPS)), st.sampled_from(["float16", "bfloat16", "float32", "float64"]))
+@given(st.sampled_from(list(registry.OPS)), st.sampled_from(list(DTYPES)))
 def test_every_listed_region_can_be_named(name, dtype):
     op = registry.OPS[name]
     if dtype not in op.dtypes:

@@ -24,6 +24,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from comparisons import registry
+from refimpl._arrays import FLOAT_DTYPES
 from comparisons.harness import reference_forward, reference_vjp
 from comparisons.sweeps import M, SWEEPS_LIST
 from comparisons.truth import TARGET_ULP, Truth
@@ -78,7 +79,7 @@ def _ulp_errors(truth_fn, x, got, dtype):
     return t.errors(np.asarray(got, np.float64).reshape(-1, 1))
 
 
-@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("name", sorted(SWEPT))
 @given(data=st.data())
 def test_forward_and_gradient_are_within_the_target_of_the_truth(name, dtype, data):

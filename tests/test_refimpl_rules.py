@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from comparisons import harness, registry
+from refimpl._arrays import FLOAT_DTYPES
 
 
-@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("name", list(registry.OPS))
 @given(data=st.data())
 def test_refimpl_keeps_its_rules_at_nan_the_kinks_and_the_conventions_truths(name, dtype, data):

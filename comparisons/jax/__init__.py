@@ -34,7 +34,6 @@ jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 # folder (xdist and report workers); an entry read while another writes it fails to
 # decompress, and jax warns and compiles instead (tried with an entry cut in half).
 
-NAME = "jax"
 VERSION = jax.__version__
 
 # Elementwise inputs are padded to a multiple of this (at least one bucket): the drawn

@@ -20,9 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from comparisons import regions
+from comparisons import BAD, regions
 
-BAD = ("fail", "error")
 ACCURACY_FACTOR = 1.5
 
 

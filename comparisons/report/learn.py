@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from comparisons import FRAMEWORKS, registry, trajectory
+from comparisons import BAD, FRAMEWORKS, STATUSES, registry, trajectory
 from refimpl import optim
 from refimpl.autodiff import Function
 
@@ -136,7 +136,6 @@ CONCEPTS = [
             ("models:Linear", "models:mlp")),
 ]
 _BY_NAME = {c.name: c for c in CONCEPTS}
-_STATUSES = ("pass", "convention", "unsupported", "missing", "error", "fail")
 _CHECKS = ("forward", "grad", "trajectory")
 
 
@@ -259,13 +258,13 @@ def _summary(rows: list, unit: str) -> str:
         if total and n["pass"] == total:
             parts.append(f"{check} pass {total}/{total} {unit}")
         elif total:
-            parts.append(f"{check} " + " + ".join(f"{n[s]} {s}" for s in _STATUSES if n[s]))
+            parts.append(f"{check} " + " + ".join(f"{n[s]} {s}" for s in STATUSES if n[s]))
     text = ", ".join(parts)
     ratios = [r["tol_ratio"] for r in rows if r.get("tol_ratio") is not None]
     if ratios:
         text += f"; worst error/tolerance {max(ratios):.2g}"
     for r in rows:
-        if r["status"] in ("fail", "error"):
+        if r["status"] in BAD:
             text += f"; {r['status']} {row_id(r)}" + (" (known)" if r.get("known_failure") else "")
     return text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from comparisons import FRAMEWORKS
+from comparisons import BAD, FRAMEWORKS, STATUSES
 from comparisons.report import row_id
 
 _ICON = {"pass": "pass", "fail": "**FAIL**", "convention": "conv.", "unsupported": "unsup.",
@@ -40,16 +40,15 @@ def render(doc: dict) -> str:
     by_fw = defaultdict(Counter)
     for r in results:
         by_fw[r["framework"]][r["status"]] += 1
-    statuses = ["pass", "convention", "fail", "error", "unsupported", "missing"]
     out += ["## Summary", "",
             "Rows are (op, dtype, check) triples; each ran on the same hypothesis-drawn inputs",
             "in every framework.", "",
-            "| framework | " + " | ".join(statuses) + " | examples |",
-            "|---|" + "---|" * (len(statuses) + 1)]
+            "| framework | " + " | ".join(STATUSES) + " | examples |",
+            "|---|" + "---|" * (len(STATUSES) + 1)]
     for fw in FRAMEWORKS:
         if fw in by_fw:
             ex = sum(r["examples"] for r in results if r["framework"] == fw)
-            out.append(f"| {fw} | " + " | ".join(str(by_fw[fw][s]) for s in statuses) + f" | {ex} |")
+            out.append(f"| {fw} | " + " | ".join(str(by_fw[fw][s]) for s in STATUSES) + f" | {ex} |")
     out.append("")
 
     # ---- the matrix
@@ -93,7 +92,7 @@ def render(doc: dict) -> str:
         for r in conv:
             out.append(f"- `{r['op']}` {r['framework']} {r['dtype']} {r['check']}: {r['detail']}")
         out.append("")
-    bad = [r for r in results if r["status"] in ("fail", "error")]
+    bad = [r for r in results if r["status"] in BAD]
     out += ["## Failures and errors", ""]
     if not bad:
         out += ["None.", ""]

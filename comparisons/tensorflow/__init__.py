@@ -32,7 +32,6 @@ def _quiet_stderr():
 with _quiet_stderr():
     import tensorflow as tf
 
-NAME = "tensorflow"
 VERSION = tf.__version__
 
 

@@ -6,7 +6,6 @@ Gradients come from ``torch.autograd.grad`` with the cotangents as ``grad_output
 import numpy as np
 import torch
 
-NAME = "torch"
 VERSION = torch.__version__
 
 # One thread: the arrays here are far too small for torch to split an op across threads
@@ -14,10 +13,6 @@ VERSION = torch.__version__
 # beside a second worker on two cores they cost a third more CPU time (measured: two
 # processes running the same torch jobs, 12.5 -> 8.0 s each).
 torch.set_num_threads(1)
-
-_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16,
-           "float32": torch.float32, "float64": torch.float64}
-
 
 def to_native(a: np.ndarray, requires_grad: bool = False):
     a = np.asarray(a)

@@ -1,0 +1,29 @@
+"""How the code is laid out, where a slip would go unnoticed: checked here."""
+
+import doctest
+import importlib
+import pkgutil
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_the_doctests_of_both_packages_run():
+    """comparisons' docstring examples were never run: testpaths left the package out."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert {"refimpl", "comparisons"} <= set(config["testpaths"])
+    assert "--doctest-modules" in config["addopts"].split()
+
+
+def test_comparisons_has_doctests_to_run():
+    """...and there are some: a package-wide count, so the line above guards something."""
+    import comparisons
+
+    finder, n = doctest.DocTestFinder(), 0
+    for info in pkgutil.walk_packages(comparisons.__path__, "comparisons."):
+        if info.name.split(".")[1] in ("torch", "tensorflow", "jax"):
+            continue                             # twins: their frameworks may be absent
+        module = importlib.import_module(info.name)
+        n += sum(len(t.examples) for t in finder.find(module))
+    assert n >= 5
