@@ -23,7 +23,7 @@ from refimpl.losses import (
 from refimpl.tensors import EXAMPLES, cosine_similarity, describe, dot, matmul, matmul_shape
 from refimpl.optim import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
 from refimpl.models import Linear, Perceptron, Sequential, least_squares, mlp
-from refimpl.training import History, Schedule, fit, minibatches, schedule
+from refimpl.training import History, Schedule, fit, iteration, minibatches, schedule
 
 __version__ = "0.1.0"
 
@@ -39,5 +39,5 @@ __all__ = [
     "describe", "dot", "cosine_similarity", "matmul", "matmul_shape", "EXAMPLES",
     "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW",
     "Linear", "Sequential", "mlp", "least_squares", "Perceptron",
-    "Schedule", "schedule", "minibatches", "History", "fit",
+    "Schedule", "schedule", "minibatches", "History", "iteration", "fit",
 ]

@@ -26,7 +26,7 @@ from refimpl.losses import binary_cross_entropy_with_logits, mse
 from refimpl.models import mlp
 from refimpl.optim import OPTIMIZERS
 
-__all__ = ["Schedule", "schedule", "minibatches", "History", "fit", "TASKS", "trajectory"]
+__all__ = ["Schedule", "schedule", "minibatches", "History", "iteration", "fit", "TASKS", "trajectory"]
 
 
 class Schedule(NamedTuple):
@@ -100,12 +100,22 @@ class History:
         return len(self.epoch_losses)
 
 
+def iteration(model, loss: Callable, optimizer, x, t):
+    """One iteration (반복): forward on the mini-batch ``x``, the loss against ``t``,
+    backward, one optimizer step. Returns the loss, computed before the step."""
+    optimizer.zero_grad()
+    value = loss(model(x), t)
+    value.backward()
+    optimizer.step()
+    return value
+
+
 def fit(model, loss: Callable, optimizer, x, t, *, batch_size: int, epochs: int, seed=0,
         shuffle: bool = True, drop_last: bool = False, tol: float | None = None,
         progress: Callable | None = None) -> History:
     """Train ``model`` with mini-batch gradient descent; return the History.
 
-    Each iteration: forward on a mini-batch, the loss, backward, one optimizer step.
+    Each ``iteration``: forward on a mini-batch, the loss, backward, one optimizer step.
     Stops after ``epochs`` epochs, or earlier at the end of an epoch whose mean loss is
     <= ``tol``. The batches are reshuffled every epoch by one generator seeded with
     ``seed``, so a run is reproducible. ``progress(epoch, mean_loss)`` is called after
@@ -125,11 +135,7 @@ def fit(model, loss: Callable, optimizer, x, t, *, batch_size: int, epochs: int,
         order = rng.permutation(len(x)) if shuffle else None
         batch_losses = []
         for idx in minibatches(len(x), batch_size, shuffle=False, order=order, drop_last=drop_last):
-            optimizer.zero_grad()
-            value = loss(model(x[idx]), t[idx])
-            value.backward()
-            optimizer.step()
-            batch_losses.append(float(value.data))
+            batch_losses.append(float(iteration(model, loss, optimizer, x[idx], t[idx]).data))
         history.losses += batch_losses
         history.epoch_losses.append(float(np.mean(batch_losses)))
         if progress:
@@ -164,10 +170,6 @@ def trajectory(task: str, weights, x, t, orders, batch_size: int, optimizer: str
     losses, path = [], []
     for order in orders:
         for idx in minibatches(len(x), batch_size, order=order):
-            opt.zero_grad()
-            value = loss(model(x[idx]), t[idx])
-            value.backward()
-            opt.step()
-            losses.append(value.data.astype(np.float64))
+            losses.append(iteration(model, loss, opt, x[idx], t[idx]).data.astype(np.float64))
             path.append([p.data.copy() for p in model.parameters()])
     return np.array(losses), path

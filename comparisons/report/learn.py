@@ -121,7 +121,8 @@ CONCEPTS = [
             "one optimizer step. The batch size (배치 사이즈) is how many samples feed one update, an "
             "iteration is one update, and an epoch (에포크) is one pass over the training set: 1000 "
             "samples in batches of 20 make 50 iterations per epoch, and 10 epochs 500 updates.",
-            ("training:schedule", "training:minibatches", "training:fit", "training:trajectory")),
+            ("training:schedule", "training:minibatches", "training:iteration", "training:fit",
+             "training:trajectory")),
     Concept("perceptron-xor", "perceptron and XOR", "퍼셉트론과 XOR",
             "The perceptron (퍼셉트론) outputs step(x . w + b) and learns by moving its line towards "
             "the samples it got wrong, with no derivative at all. A single-layer perceptron (단층 "
