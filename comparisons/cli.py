@@ -298,9 +298,10 @@ def _measure(args) -> dict:
     """The parity document of a `refimpl report` run, measured in local processes or, with
     --scheduler, on a dask cluster."""
     from comparisons import runner
+    from comparisons.progress import Progress
 
     run = functools.partial(runner.run, args.profile, tuple(args.frameworks), args.seed, args.ops,
-                            args.dtypes, progress=runner.Progress(), accuracy=args.accuracy,
+                            args.dtypes, progress=Progress(), accuracy=args.accuracy,
                             accuracy_size=args.accuracy_grid)
     if args.scheduler is None:
         workers = min(2, os.cpu_count() or 1) if args.workers is None else args.workers

@@ -12,7 +12,8 @@ fixed grid, in ULPs) and the frameworks' versions and measured conventions.
 Every call is a top-level function with plain arguments, so it can run anywhere a
 ``concurrent.futures.Executor`` sends it: this process, local processes, a thread pool or a
 dask cluster (``refimpl report --scheduler``). Where it ran does not change the document
-(see ``_run_jobs``). comparisons/report/ renders what ``run`` returns.
+(see ``_run_jobs``); comparisons/executors.py holds the executors, comparisons/progress.py
+the progress line. comparisons/report/ renders what ``run`` returns.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from collections import Counter
 import functools
 import math
 import platform
-import sys
 import threading
 
 import numpy as np
 
 from comparisons import (FRAMEWORKS, PROFILES, SEVERITY, conventions, harness, import_everything,
                          regions, registry, trajectory)
+from comparisons.executors import finished_calls, local_pool
 
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
 
@@ -254,60 +255,6 @@ def _facts(frameworks):
 _EXTRAS = {"accuracy": "the accuracy sweep", "facts": "the conventions"}
 
 
-@contextlib.contextmanager
-def _local(workers: int, jobs: int):
-    """The default executor: ``workers`` local processes, or None (this process) where
-    more would not help."""
-    if workers <= 1 or jobs <= 1:
-        yield None
-        return
-    import multiprocessing as mp
-
-    # spawn, not fork: the parent may already hold framework thread pools.
-    pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
-                                  initializer=_ignore_sigint)
-    try:
-        yield pool
-    except BaseException:
-        # Ctrl-C, or a job raised: the running jobs are not wanted either. Without this
-        # the interpreter's exit waits for them (minutes). No public call before 3.14.
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            proc.terminate()
-        raise
-    finally:
-        # Every result is in (or not wanted): the workers take seconds to unload the
-        # frameworks, which they may do while this process renders the report.
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _ignore_sigint():
-    """A pool worker leaves Ctrl-C to its parent (the terminal sends it to them all): an
-    idle worker would die of it with a traceback on stderr; the parent stops them."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _finished(executor, jobs, extras):
-    """(key, result) of each call (key, function, args) as it finishes.
-
-    Without an executor the calls run here one after another, the jobs first, so the
-    progress line moves from the start. An executor gets every call at once, the extras
-    first: the accuracy sweep is the longest single call.
-    """
-    if executor is None:
-        for key, fn, args in jobs + extras:
-            yield key, fn(*args)
-        return
-    futures = {executor.submit(fn, *args): key for key, fn, args in extras + jobs}
-    try:
-        for fut in cf.as_completed(futures):
-            yield futures[fut], fut.result()
-    finally:   # a job raised (or Ctrl-C): what has not started is not wanted any more
-        for fut in futures:
-            fut.cancel()
-
-
 def select(ops=None, dtypes=None, checks=CHECKS) -> list[tuple[str, str, str]]:
     """The (op name, dtype, check) jobs of a run: every op (None: all, the training runs
     included) in each of ``dtypes`` (None: all) that it has. Empty when no op asked for
@@ -353,9 +300,9 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     if progress is not None:
         progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)
                         for fw in frameworks}, len(calls))
-    pool = contextlib.nullcontext(executor) if executor is not None else _local(workers, len(calls))
+    pool = contextlib.nullcontext(executor) if executor is not None else local_pool(workers, len(calls))
     try:
-        with pool as ex, contextlib.closing(_finished(ex, calls, extras)) as finished:
+        with pool as ex, contextlib.closing(finished_calls(ex, calls, extras)) as finished:
             for key, result in finished:
                 if key in _EXTRAS:
                     extra[key] = result
@@ -380,51 +327,3 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
         "accuracy": extra.get("accuracy", []),
         "training": trajectory.in_order(curves),
     }
-
-
-# ------------------------------------------------------------------------- progress
-
-class Progress:
-    """Cases done / total per framework during ``run``, one line redrawn in place.
-
-    Quiet unless the stream is a terminal (``enabled=None``), so logs and CI output stay
-    clean. Totals are the profile's examples per job; hypothesis may draw fewer where a
-    domain is small, so a count can end below its total.
-    """
-
-    def __init__(self, stream=None, enabled: bool | None = None):
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.jobs = self.total_jobs = 0
-        self.done, self.total, self.bad = {}, {}, {}
-
-    def start(self, totals: dict, jobs: int):
-        self.total, self.total_jobs = dict(totals), jobs
-        self.done = {fw: 0 for fw in totals}
-        self.bad = {fw: 0 for fw in totals}
-
-    def job_done(self, rows: dict, what: str = ""):
-        self.jobs += 1
-        for (_name, fw, _dtype, _check), row in rows.items():
-            self.done[fw] = self.done.get(fw, 0) + sum(row.counts.values())
-            self.bad[fw] = self.bad.get(fw, 0) + row.counts.get("fail", 0) + row.counts.get("error", 0)
-        self._show(what)
-
-    def note(self, what: str):
-        self._show(what)
-
-    def line(self, what: str = "") -> str:
-        fws = " · ".join(f"{fw} {self.done[fw]}/{self.total[fw]}"
-                         + (f" ({self.bad[fw]} failing)" if self.bad[fw] else "")
-                         for fw in self.total)
-        return f"[{self.jobs}/{self.total_jobs} jobs] cases: {fws}" + (f" | {what}" if what else "")
-
-    def _show(self, what):
-        if self.enabled:
-            self.stream.write("\r\x1b[2K" + self.line(what)[:200])
-            self.stream.flush()
-
-    def finish(self):
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()

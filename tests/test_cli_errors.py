@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from comparisons import cli, harness, registry, runner, trajectory
+from comparisons import cli, executors, harness, registry, runner, trajectory
 from comparisons.strategies import Case
 
 try:
@@ -280,7 +280,7 @@ def test_an_interrupted_pool_stops_its_workers():
     ends (the interpreter's exit would wait for them)."""
     t0 = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        with runner._local(2, 2) as pool:
+        with executors.local_pool(2, 2) as pool:
             pool.submit(os.getpid).result(timeout=30)   # the workers are up
             pool.submit(time.sleep, 60)
             time.sleep(0.5)                              # and one is in its job

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from comparisons import SEVERITY, cli, harness, registry, report, runner
+from comparisons.progress import Progress
 from comparisons.report import html as html_report
 
 torch = pytest.importorskip("torch")
@@ -234,7 +235,7 @@ def test_repro_on_a_case_built_by_hand(tmp_path, capsys, broken_twin):
 
 def test_progress_counts_cases_per_framework_on_a_terminal():
     stream = io.StringIO()
-    p = runner.Progress(stream, enabled=True)
+    p = Progress(stream, enabled=True)
     p.start({"torch": 200, "jax": 200}, jobs=2)
     row = runner._Row("relu", "torch", "float32", "forward")
     row.counts = {"pass": 90, "fail": 10}
@@ -250,7 +251,7 @@ def test_progress_counts_cases_per_framework_on_a_terminal():
 
 def test_progress_is_quiet_when_not_on_a_terminal():
     stream = io.StringIO()   # isatty() is False
-    p = runner.Progress(stream)
+    p = Progress(stream)
     p.start({"torch": 10}, jobs=1)
     p.job_done({}, "x")
     p.note("y")
