@@ -1,8 +1,11 @@
 """How the code is laid out, where a slip would go unnoticed: checked here."""
 
+import ast
 import doctest
 import importlib
 import pkgutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -27,3 +30,19 @@ def test_comparisons_has_doctests_to_run():
         module = importlib.import_module(info.name)
         n += sum(len(t.examples) for t in finder.find(module))
     assert n >= 5
+
+
+FRAMEWORK_MODULES = {"torch", "tensorflow", "keras", "jax", "jaxlib", "optax", "flax"}
+
+
+def test_refimpl_imports_no_framework():
+    """The one rule of dependency (ARCHITECTURE.md): refimpl needs numpy and ml_dtypes only.
+    Both ways: no import statement names a framework, and importing refimpl loads none."""
+    for path in sorted((ROOT / "refimpl").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not {n.split(".")[0] for n in names} & FRAMEWORK_MODULES, (path, names)
+    code = ("import sys, refimpl; loaded = {m.split('.')[0] for m in sys.modules}; "
+            f"assert not loaded & set({sorted(FRAMEWORK_MODULES)!r}), loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
