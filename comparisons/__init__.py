@@ -17,6 +17,7 @@ from refimpl._arrays import FLOAT_DTYPES
 
 # The words every module of comparisons shares, defined here once.
 FRAMEWORKS = ("torch", "tensorflow", "jax")
+IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS       # what the accuracy sweep measures
 
 DTYPES = {name: np.dtype(name) for name in FLOAT_DTYPES}   # float16 bfloat16 float32 float64
 

@@ -106,9 +106,9 @@ def _refimpl():
 
 
 def _refimpl_step(name, g, p0=0.0, **kw):
-    import refimpl as r
+    from refimpl.optim import OPTIMIZERS
 
-    cls = {"sgd": r.SGD, "adagrad": r.AdaGrad, "rmsprop": r.RMSProp, "adam": r.Adam}[name]
+    cls = OPTIMIZERS[name][0]
     p = np.array([p0])
     cls([p], **kw).step([np.array([g])])
     return float(p[0])
@@ -117,11 +117,9 @@ def _refimpl_step(name, g, p0=0.0, **kw):
 def _refimpl_default(name, arg):
     import inspect
 
-    import refimpl as r
+    from refimpl.optim import OPTIMIZERS
 
-    cls = {"sgd": r.SGD, "adagrad": r.AdaGrad, "rmsprop": r.RMSProp, "adam": r.Adam,
-           "adamw": r.AdamW}[name]
-    p = inspect.signature(cls).parameters.get(arg)
+    p = inspect.signature(OPTIMIZERS[name][0]).parameters.get(arg)
     return None if p is None else p.default
 
 

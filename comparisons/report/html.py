@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, STATUSES, regions
+from comparisons import BAD, DTYPES, FRAMEWORKS, IMPLEMENTATIONS, SEVERITY, STATUSES, regions
 from comparisons.report import markdown, plots, row_id
 from comparisons.report.markdown import _g, _ulps
 
@@ -151,7 +151,7 @@ def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> dict:
         headroom.append((dtype, check, _g(rtol),
                          [_headroom(cells[(dtype, check, fw)]) if (dtype, check, fw) in cells
                           else None for fw in fws]))
-    names = ("refimpl",) + tuple(FRAMEWORKS)
+    names = IMPLEMENTATIONS
     sweeps = []
     for sweep, panels in acc.get(op, {}).items():
         # matplotlib's SVG: drawn from numbers, its few labels (op, check, dtype and

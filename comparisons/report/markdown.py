@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from comparisons import BAD, FRAMEWORKS, STATUSES
+from comparisons import BAD, FRAMEWORKS, IMPLEMENTATIONS, STATUSES
 from comparisons.report import row_id
 
 _ICON = {"pass": "pass", "fail": "**FAIL**", "convention": "conv.", "unsupported": "unsup.",
@@ -220,7 +220,7 @@ def _training(rows: list) -> list:
         for (op, t, dtype), impls in keyed.items():
             if t != task or dtype != "float64":
                 continue
-            for name in ("refimpl",) + FRAMEWORKS:
+            for name in IMPLEMENTATIONS:
                 r = impls.get(name)
                 if r and r["loss"]:
                     out.append(f"| `{op}` | {name} | " + " | ".join(

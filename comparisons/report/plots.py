@@ -11,9 +11,8 @@ import io
 import math
 import sys
 
-from comparisons import FRAMEWORKS
+from comparisons import IMPLEMENTATIONS
 
-IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS
 # Mid-tone colours that keep their contrast on white and on near-black.
 COLOURS = {"refimpl": "#7f7f7f", "torch": "#e4572e", "tensorflow": "#e8a33d", "jax": "#3a86ff"}
 STYLES = {"refimpl": dict(lw=3.2, alpha=0.55), "torch": dict(lw=1.4, ls="-"),

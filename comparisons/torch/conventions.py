@@ -58,9 +58,12 @@ def _grad_at(f, x, dtype="float64"):
     return torch.autograd.grad(f(t), t)[0].item()
 
 
+_OPTIMIZERS = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad,
+               "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+
+
 def _step(name, g, p0=0.0, **kw):
-    cls = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad,
-           "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name]
+    cls = _OPTIMIZERS[name]
     kw = {"alpha" if k == "rho" else k: v for k, v in kw.items()}
     p = torch.tensor([p0], dtype=torch.float64, requires_grad=True)
     opt = cls([p], **kw)
@@ -70,7 +73,6 @@ def _step(name, g, p0=0.0, **kw):
 
 
 def _default(name, arg):
-    cls = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop,
-           "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name]
+    cls = _OPTIMIZERS[name]
     arg = {"rho": "alpha"}.get(arg, arg)
     return cls([torch.zeros(1, requires_grad=True)]).defaults[arg]
