@@ -286,7 +286,10 @@ def test_an_interrupted_pool_stops_its_workers():
             time.sleep(0.5)                              # and one is in its job
             procs = list(pool._processes.values())
             raise KeyboardInterrupt
-    for proc in procs:
-        proc.join(timeout=10)
+    # join() returns once a worker's pipe closes, which can be a moment before the kernel
+    # lets it be reaped (is_alive() still True): wait for that, up to 10 s
+    deadline = time.monotonic() + 10
+    while any(proc.is_alive() for proc in procs) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not any(proc.is_alive() for proc in procs)
     assert time.monotonic() - t0 < 30
