@@ -17,7 +17,7 @@ import numpy as np
 import refimpl
 from comparisons import DTYPES, FRAMEWORKS, conventions, first_line, rules
 from comparisons.strategies import Case
-from comparisons.ulp import finfo, ulp
+from comparisons.ulp import finfo, ulp, ulps_off
 
 try:
     import tomllib
@@ -188,7 +188,7 @@ def _compare(ref, got, dtype: str, rtol: float, atol: float, scale=None) -> Comp
         ratio, rel = np.where(fin, ratio, 0), np.where(fin, rel, 0)
         # ULPs of the yardstick: for a sum, a unit of the terms' size, not of a result
         # that cancelled to zero.
-        ulps = np.where(fin, d / ulp(np.where(fin, s, 0), dtype), 0)
+        ulps = np.where(fin, ulps_off(g, r, ulp(np.where(fin, s, 0), dtype)), 0)
     errs = dict(max_abs_err=float(d.max()), max_rel_err=float(rel.max()),
                 max_ulp=float(ulps.max()), tol_ratio=float(ratio.max()))
     bad = fin & (ratio > 1.0)
@@ -367,15 +367,22 @@ def reference_forward(fn, case: Case):
     return tuple(np.asarray(y) for y in as_tuple(fn(*case.arrays, **case.kwargs)))
 
 
+def vjp_loss(ys, cotangents):
+    """sum_i sum(y_i * g_i) for the outputs ``ys`` (one array or several) and their
+    cotangents g_i, built from refimpl ops: one scalar whose gradient with respect to the
+    inputs is the vector-Jacobian product. Every vjp of refimpl here is taken through it."""
+    total = None
+    for y, g in zip(as_tuple(ys), cotangents):
+        term = refimpl.sum(refimpl.mul(y, g))
+        total = term if total is None else refimpl.add(total, term)
+    return total
+
+
 def reference_vjp(fn, case: Case, cotangents, wrt=None):
     """Gradients of sum_i <y_i, g_i> with respect to the arrays in ``wrt`` (default all),
     by refimpl's own autodiff (refimpl.grad)."""
     def loss(*xs):
-        total = None
-        for y, g in zip(as_tuple(fn(*xs, **case.kwargs)), cotangents):
-            term = refimpl.sum(refimpl.mul(y, g))
-            total = term if total is None else refimpl.add(total, term)
-        return total
+        return vjp_loss(fn(*xs, **case.kwargs), cotangents)
 
     with np.errstate(all="ignore"):
         wrt = tuple(range(len(case.arrays))) if wrt is None else tuple(wrt)

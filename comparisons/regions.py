@@ -10,7 +10,7 @@ and both the strategies (what is drawn) and the coverage (what a run visited) re
   underflow (a result in the subnormals), the GELU tail, the roots of GELU' and SiLU',
   subnormal inputs (which some frameworks flush to zero), logits large enough to overflow
   an unshifted exp. Each is computed from the dtype's format, never typed per dtype, and
-  the accuracy sweep's grid (``comparisons.truth``) contains every band's edges.
+  the accuracy sweep's grid (``comparisons.grids``) contains every band's edges.
 - **specials and extremes**: NaN, +-inf, +-0 where the op's domain has them, and finite
   values anywhere else in the domain (log-uniform over every binade).
 

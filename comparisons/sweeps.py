@@ -3,8 +3,9 @@ and its exact value written from the mathematics (mpmath, ``PREC`` bits).
 
 A ``Sweep`` names the op, the arguments it sweeps and fixes, how the op's arrays are built
 from the swept column (rows, matrices, class targets), and the truth of its forward and
-its gradient at each point. ``comparisons.truth`` builds the grids, computes and caches
-the truth, and measures every implementation against it.
+its gradient at each point. ``comparisons.grids`` builds the grids, ``comparisons.exact``
+computes and caches the truth, and ``comparisons.accuracy`` measures every implementation
+against it (``comparisons.truth``: the overview).
 
 Elementwise ops are swept directly. The others are swept through one entry of a small
 fixed structure, the rest being constants rounded to the dtype (the truth sees the

@@ -1,4 +1,6 @@
-"""One unit in the last place (ULP): the spacing of a dtype's floats at a value.
+"""One unit in the last place (ULP): the spacing of a dtype's floats at a value, and how
+many of them a result is off (``ulps_off``; the harness and the accuracy sweep both count
+errors with it).
 
 For a dtype with ``nmant`` stored significand bits whose normal exponents run from
 ``minexp`` to ``maxexp - 1`` (float32: 23, -126..127; float64: 52, -1022..1023):
@@ -49,3 +51,39 @@ def ulp(x, dtype: str) -> np.ndarray:
     e = np.where(ax == 0, fi.minexp, np.where(np.isinf(ax), fi.maxexp - 1, e - 1))
     e = np.clip(e, fi.minexp, fi.maxexp - 1)
     return np.where(np.isnan(ax), np.nan, np.ldexp(1.0, e - fi.nmant))
+
+
+def ulp_of_real(values, rounded, dtype: str) -> np.ndarray:
+    """``ulp`` of real numbers (mpmath's mpf, or anything that compares with floats), given
+    each one's float64 rounding ``rounded``.
+
+    The binade of the real v, not of v rounded: float(v) may round up to the power of two
+    above it (2 - 2**-100 -> 2.0, or past float64's max to inf); the float next to it
+    toward 0 stays in v's binade, or in the one the dtype's clamping gives it anyway.
+
+    >>> from fractions import Fraction
+    >>> just_below_2 = 2 - Fraction(1, 2 ** 100)
+    >>> ulp_of_real([just_below_2], [float(just_below_2)], "float64").tolist()
+    [2.220446049250313e-16]
+    """
+    up = np.array([abs(h) > abs(v) for h, v in zip(rounded, values)], bool)
+    h = np.array(rounded, np.float64)
+    return ulp(np.where(up, np.nextafter(h, 0.0), h), dtype)
+
+
+def ulps_off(got, want, unit, lo=0.0) -> np.ndarray:
+    """How many units ``unit`` ``got`` lies from the number ``want + lo * unit``:
+
+        |got - (want + lo * unit)| / unit = |(got - want) / unit - lo|
+
+    (``lo``, in units, carries what a float64 ``want`` leaves of a more precise value);
+    a NaN or infinite ``got`` is infinitely far. With ``unit = ulp(want, dtype)`` and
+    ``lo = 0``, the error of ``got`` in ULPs of ``dtype``.
+
+    >>> ulps_off([1.0 + 2 ** -52, np.nan], 1.0, ulp(1.0, "float64")).tolist()
+    [1.0, inf]
+    """
+    g = np.asarray(got, np.float64)
+    with np.errstate(all="ignore"):
+        err = np.abs((g - want) / unit - lo)
+    return np.where(np.isfinite(g), err, np.inf)

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import refimpl
+from comparisons.harness import vjp_loss
 
 # ============================================================================ strategies
 
@@ -229,16 +230,13 @@ def backprop(outputs, cotangents):
     """Backpropagate the cotangents g_i of the outputs y_i of one op call.
 
     One output: ``y.backward(g)``. Several (branch): ``sum_i sum(y_i * g_i)``, built from
-    refimpl ops, is one scalar whose gradient is the same vector-Jacobian product.
+    refimpl ops (``harness.vjp_loss``, the comparisons' own), is one scalar whose gradient
+    is the same vector-Jacobian product.
     """
     if len(outputs) == 1:
         outputs[0].backward(cotangents[0])
         return
-    loss = None
-    for y, g in zip(outputs, cotangents):
-        term = refimpl.sum(refimpl.mul(y, g))
-        loss = term if loss is None else refimpl.add(loss, term)
-    loss.backward()
+    vjp_loss(outputs, cotangents).backward()
 
 
 # ============================================================================== forward

@@ -1,4 +1,4 @@
-"""The 200-bit truth (comparisons/truth.py): its formulas, its ULP yardstick, its sweep.
+"""The 200-bit truth (comparisons/truth.py and the modules it gathers): its formulas, its ULP yardstick, its sweep.
 
 The truth is checked three ways: against closed forms and Python's own math library,
 its derivatives against mpmath's numerical derivative of its forward, and itself at 400
@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from comparisons import registry, truth
+from comparisons import exact, registry, truth
 from comparisons.truth import M, SWEEPS, TARGET_ULP
 
 F32_SUB = 2.0 ** -149
@@ -141,7 +141,7 @@ def _sample_points(sweep):
         for v in vals[domain]:
             p = {**setting, swept: v}
             cols = tuple(np.array([p[a]], np.float64) for a in sweep.args)
-            yield truth._points(sweep, sweep.arrays(cols, "float64"))[0]
+            yield exact._points(sweep, sweep.arrays(cols, "float64"))[0]
 
 
 def _positions(sweep):
@@ -174,7 +174,7 @@ def test_the_truth_is_the_same_at_400_bits(name):
     two agree to 2**-40 float64 ULP (relatively to 2**-150 beyond float64's range). Far below
     the smallest subnormal, e.g. e**(-1e115), they may differ relatively: no dtype sees it."""
     sweep = SWEEPS[name]
-    pts = truth._points(sweep, truth.inputs(sweep, "float64", "small"))[::5]
+    pts = exact._points(sweep, truth.inputs(sweep, "float64", "small"))[::5]
     for check in ("forward", "grad"):
         f = sweep.forward if check == "forward" else sweep.grad
         lo = [f(*p) for p in pts]

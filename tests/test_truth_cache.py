@@ -1,15 +1,16 @@
-"""The accuracy sweep's truth kept on disk (comparisons/truth.py, issue 11): a cached truth
+"""The accuracy sweep's truth kept on disk (comparisons/exact.py, issue 11): a cached truth
 is the computed one bit for bit, anything it depends on changes its file, and a damaged or
 unwritable cache only costs time."""
 
+import inspect
 import os
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from comparisons import truth
-from comparisons.truth import SWEEPS
+from comparisons import exact
+from comparisons.sweeps import SWEEPS
 
 FIELDS = ("hi", "lo", "ulp", "over", "sub")
 # Between them: several components (softmax), overflowing and subnormal truths (mse and
@@ -25,26 +26,26 @@ def cache(tmp_path, monkeypatch):
     """An empty cache folder and nothing in this process's memory; counts the truths
     computed (``calls``) and keeps the uncached computation (``fresh``)."""
     monkeypatch.setenv("REFIMPL_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(truth, "_cache", {})
-    fresh, calls = truth.compute, []
+    monkeypatch.setattr(exact, "_cache", {})
+    fresh, calls = exact.compute, []
 
     def counting(sweep, check, dtype, arrays):
         calls.append((sweep.name, check, dtype))
         return fresh(sweep, check, dtype, arrays)
 
-    monkeypatch.setattr(truth, "compute", counting)
+    monkeypatch.setattr(exact, "compute", counting)
 
     def fresh_at(name, check, dtype):
         sweep = SWEEPS[name]
-        return fresh(sweep, check, dtype, truth.inputs(sweep, dtype, "small"))
+        return fresh(sweep, check, dtype, exact.inputs(sweep, dtype, "small"))
 
     return SimpleNamespace(folder=tmp_path / "truth", calls=calls, fresh=fresh_at)
 
 
 def _new_process(name, check, dtype):
     """truth() as a new run sees it: only the disk remembers."""
-    truth._cache.clear()
-    return truth.truth(SWEEPS[name], check, dtype, "small")
+    exact._cache.clear()
+    return exact.truth(SWEEPS[name], check, dtype, "small")
 
 
 def _assert_bit_for_bit(got, want):
@@ -71,26 +72,26 @@ def test_a_cached_truth_is_the_computed_one_bit_for_bit(cache):
 
 
 def _other_grid(monkeypatch):
-    grid = truth.inputs
+    grid = exact.inputs
 
     def moved(sweep, dtype, size):                            # same shape, one point moved
         x = grid(sweep, dtype, size)[0].copy()
         x[5] = np.nextafter(x[5], x.dtype.type(np.inf))
         return (x,)
 
-    monkeypatch.setattr(truth, "inputs", moved)
+    monkeypatch.setattr(exact, "inputs", moved)
 
 
 def _other_source(monkeypatch):
-    src = truth._source()
-    monkeypatch.setattr(truth, "_source", lambda: src + "\n# a formula edited\n")
+    src = exact._source()
+    monkeypatch.setattr(exact, "_source", lambda: src + "\n# a formula edited\n")
 
 
 CHANGES = {
     "grid": _other_grid,
     "source": _other_source,
-    "precision": lambda mp: mp.setattr(truth, "PREC", truth.PREC + 1),
-    "mpmath": lambda mp: mp.setattr(truth.mpmath, "__version__", "0.0.1"),
+    "precision": lambda mp: mp.setattr(exact, "PREC", exact.PREC + 1),
+    "mpmath": lambda mp: mp.setattr(exact.mpmath, "__version__", "0.0.1"),
     "nothing": lambda mp: None,
 }
 
@@ -153,11 +154,11 @@ def test_the_file_appears_only_whole(cache, monkeypatch):
 
     def checked(src, dst):
         assert os.path.dirname(src) == os.path.dirname(dst) and not os.path.exists(dst)
-        keep = truth._load(src, len(truth.inputs(SWEEPS["tanh"], "float64", "small")[0]))
+        keep = exact._load(src, len(exact.inputs(SWEEPS["tanh"], "float64", "small")[0]))
         seen.append(keep is not None)
         replace(src, dst)
 
-    monkeypatch.setattr(truth.os, "replace", checked)
+    monkeypatch.setattr(exact.os, "replace", checked)
     _new_process("tanh", "forward", "float64")
     assert seen == [True]
     assert [p.suffix for p in cache.folder.iterdir()] == [".npz"]
@@ -176,7 +177,7 @@ def test_a_failed_write_leaves_nothing_behind(cache, monkeypatch):
         f.write(b"PK\x03\x04 half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(truth.np, "savez", disk_full)
+    monkeypatch.setattr(exact.np, "savez", disk_full)
     got = _new_process("tanh", "forward", "float64")
     assert list(cache.folder.iterdir()) == []
     _assert_bit_for_bit(got, cache.fresh("tanh", "forward", "float64"))
@@ -190,3 +191,13 @@ def test_no_cache_folder_only_costs_time(cache, tmp_path, monkeypatch):
     _assert_bit_for_bit(got, cache.fresh("tanh", "forward", "float64"))
     _new_process("tanh", "forward", "float64")
     assert len(cache.calls) == 2
+
+
+def test_the_key_holds_the_code_of_every_module_that_decides_the_truth():
+    """The formulas and settings (sweeps), the points, encoding and file format (exact) and
+    the unit (ulp); the grids enter the key as the input arrays themselves."""
+    from comparisons import sweeps, ulp
+
+    src = exact._source()
+    for module in (exact, sweeps, ulp):
+        assert inspect.getsource(module) in src, module.__name__

@@ -148,7 +148,7 @@ def _accuracy(rows: list) -> list:
         f"The target for refimpl: at most **{TARGET_ULP:g} ULP** on every row, and never above",
         f"the best framework (by more than {BEST_SLACK_ULP:g} ULP: two results within a rounding",
         "of the truth are equally faithful); refimpl cells that miss it are in bold. The grid",
-        "and the truth formulas are in `comparisons/truth.py`.",
+        "is in `comparisons/grids.py`, the truth formulas in `comparisons/sweeps.py`.",
         "",
         "| op | check | dtype | refimpl | " + " | ".join(FRAMEWORKS) + " | worst input (refimpl) |",
         "|---|---|---|---|" + "---|" * len(FRAMEWORKS) + "---|"]
