@@ -91,11 +91,12 @@ def import_everything(frameworks=FRAMEWORKS) -> None:
         """Import ``name`` and, if it is a package, every module below it."""
         module = importlib.import_module(name)
         for info in pkgutil.iter_modules(getattr(module, "__path__", []), name + "."):
-            parts = info.name.split(".")
-            if parts[0] == "comparisons" and len(parts) == 2 and parts[1] in FRAMEWORKS:
-                # a framework's twins: only if asked for, and only if the framework
-                # imports (harness.adapter records why not, whatever it raised)
-                if parts[1] not in frameworks or harness.adapter(parts[1]) is None:
+            fw = info.name.split(".")[-1]
+            if info.name.startswith("comparisons.") and fw in FRAMEWORKS:
+                # a framework's twins (comparisons.torch) or its convention probe
+                # (comparisons.conventions.torch): only if asked for, and only if the
+                # framework imports (harness.adapter records why not, whatever it raised)
+                if fw not in frameworks or harness.adapter(fw) is None:
                     continue
             try:
                 tree(info.name)

@@ -77,7 +77,7 @@ class Op:
 class Convention:
     """A documented way a framework computes an op differently from refimpl.
 
-    A mismatch is put down to it only when (1) the measured fact ``key`` (conventions.py)
+    A mismatch is put down to it only when (1) the measured fact ``key`` (comparisons/conventions/)
     differs between that framework and the reference column (never refimpl's output),
     (2) refimpl itself is right on the case: it agrees with ``truth(op, case, dtype,
     check, cotangents)``, the answer by an independent formula in float64 (numpy's and the

@@ -1,6 +1,6 @@
 """The reference column of the conventions table: what each fact should be.
 
-conventions.py measures the frameworks and compares each fact with the "numpy" column.
+comparisons/conventions/ measures the frameworks and compares each fact with the "numpy" column.
 That column's activation, loss and optimizer facts are built here from numpy, the math
 module and values derived by hand, never from refimpl's output: a bug in refimpl must
 not open its own excuse. (Were refimpl's ELU slope 0 below x = -15, torch's correct

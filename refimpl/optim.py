@@ -22,7 +22,7 @@ Plain arrays work too: pass them as the parameters and the gradients to ``step``
 gradient ascent), for an objective to make larger, such as a reward.
 
 The defaults differ between the frameworks; refimpl's are torch's, and each class lists
-all four. ``comparisons/conventions.py`` measures the frameworks' values live.
+all four. ``comparisons/conventions/`` measures the frameworks' values live.
 The arithmetic is done in float64 for float32, float16 and bfloat16 parameters, and the
 parameter and the state are rounded once per step (float16 and bfloat16 through float32,
 as every op rounds them).

@@ -2,11 +2,12 @@
 by choice (dtype promotion, subnormals, kinks, reductions, optimizer defaults), with
 Keras's beside tf.nn's where both exist.
 
-``probe()`` returns the facts comparisons/conventions.py tabulates, each computed from
+``probe()`` returns the facts comparisons/conventions/__init__.py tabulates, each computed from
 TensorFlow itself when asked for, formatted by the shared helpers there. Importing this
 module runs comparisons/tensorflow/__init__.py first, which sets TF's log level.
 """
 
+import comparisons.tensorflow  # noqa: F401  (sets TensorFlow's log level before it loads)
 import keras
 import numpy as np
 import tensorflow as tf

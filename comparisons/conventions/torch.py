@@ -1,10 +1,11 @@
 """PyTorch's conventions, measured: its defaults and behaviours where frameworks differ by
 choice (dtype promotion, subnormals, kinks, reductions, optimizer defaults).
 
-``probe()`` returns the facts comparisons/conventions.py tabulates, each computed from
+``probe()`` returns the facts comparisons/conventions/__init__.py tabulates, each computed from
 torch itself when asked for, formatted by the shared helpers there.
 """
 
+import comparisons.torch  # noqa: F401  (sets torch's thread count, as every torch job runs)
 import numpy as np
 import torch
 import torch.nn.functional as F

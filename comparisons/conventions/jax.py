@@ -2,13 +2,13 @@
 choice (dtype promotion, subnormals, kinks, reductions), with optax's losses and
 optimizers.
 
-``probe()`` returns the facts comparisons/conventions.py tabulates, each computed from
-jax and optax themselves when asked for, formatted by the shared helpers there.
-Importing this module runs comparisons/jax/__init__.py first, which enables float64.
+``probe()`` returns the facts comparisons/conventions/__init__.py tabulates, each computed
+from jax and optax themselves when asked for, formatted by the shared helpers there.
 """
 
 import inspect
 
+import comparisons.jax  # noqa: F401  (enables float64 before jax computes anything)
 import jax
 import jax.numpy as jnp
 import numpy as np

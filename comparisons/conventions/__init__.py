@@ -15,8 +15,8 @@ refimpl documents, derived in reference_facts.py, never refimpl's output, so tha
 in refimpl cannot excuse itself as a convention. refimpl's own facts are measured like a
 framework's (``measure("refimpl")``) and held to that column by the tests.
 
-Each framework's probe is ``probe()`` in its twin comparisons/<framework>/conventions.py,
-imported only when that framework is measured; each row's prose is in conventions.toml.
+Each framework's probe is ``probe()`` in comparisons/conventions/<framework>.py, imported
+only when that framework is measured; each row's prose is in conventions.toml beside it.
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def measure(framework: str) -> dict | None:
     not installed."""
     try:
         if framework in FRAMEWORKS:
-            return importlib.import_module(f"comparisons.{framework}.conventions").probe()
+            return importlib.import_module(f"comparisons.conventions.{framework}").probe()
         return {"numpy": _numpy, "refimpl": _refimpl}[framework]()
     except ImportError:
         return None
