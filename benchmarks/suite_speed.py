@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comparisons import FRAMEWORKS, harness, import_everything, registry, runner, trajectory  # noqa: E402
+from comparisons import (FRAMEWORKS, adapters, classify, framework_ways, harness, import_everything,  # noqa: E402
+                         reference, registry, runner, trajectory)  # noqa: E402
 
 SPENT = collections.Counter()       # seconds, exclusive, per part
 _stack: list = []                   # the parts being timed, innermost last
@@ -55,12 +56,15 @@ def timed(part, fn):
 
 
 def instrument(frameworks):
-    for name in ("reference_forward", "reference_vjp", "_scales"):
-        setattr(harness, name, timed("refimpl", getattr(harness, name)))
-    for name in ("compare", "_followed_convention", "convention_for"):
-        setattr(harness, name, timed("comparing", getattr(harness, name)))
+    # each function is wrapped in the modules that call it by name
+    for module, names, part in (
+            (reference, ("reference_forward", "reference_vjp", "_scales"), "refimpl"),
+            (framework_ways, ("reference_forward", "reference_vjp"), "refimpl"),
+            (classify, ("compare", "_followed_convention", "convention_for"), "comparing")):
+        for name in names:
+            setattr(module, name, timed(part, getattr(module, name)))
     for fw in frameworks:
-        ad = harness.adapter(fw)
+        ad = adapters.adapter(fw)
         if ad is not None:
             for name in ("forward", "vjp", "to_numpy"):
                 setattr(ad, name, timed(fw, getattr(ad, name)))
@@ -79,7 +83,7 @@ def main(argv=None) -> int:
     ops = a.ops.split(",") if a.ops else None
     import_everything()
     instrument(frameworks)
-    jax = harness.adapter("jax") if "jax" in frameworks else None
+    jax = adapters.adapter("jax") if "jax" in frameworks else None
     checks = harness.CHECKS + (() if a.no_training else (trajectory.CHECK,))
 
     t0 = time.perf_counter()

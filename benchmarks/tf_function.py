@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comparisons import harness, import_everything, registry  # noqa: E402
+from comparisons import adapters, import_everything, registry  # noqa: E402
 
 
 def drawn(op, dtype, n):
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     p.add_argument("--examples", type=int, default=100)
     a = p.parse_args(argv)
     import_everything()
-    ad = harness.adapter("tensorflow")
+    ad = adapters.adapter("tensorflow")
     if ad is None:
         print("tensorflow is not installed")
         return 1

@@ -73,7 +73,7 @@ def three_digits(v) -> float | None:
 def import_everything(frameworks=FRAMEWORKS) -> None:
     """Import every module of refimpl and comparisons but the twins of the frameworks
     not in ``frameworks`` (a run never imports a framework it was not asked for) and of
-    those that do not import (their rows say why: ``harness.unavailable``).
+    those that do not import (their rows say why: ``adapters.unavailable``).
 
     Hypothesis draws from the literals of the project's modules that are imported when a
     case is drawn, so the same seed gives other cases once another module has been
@@ -85,7 +85,7 @@ def import_everything(frameworks=FRAMEWORKS) -> None:
     import importlib
     import pkgutil
 
-    from comparisons import harness
+    from comparisons import adapters
 
     def tree(name):
         """Import ``name`` and, if it is a package, every module below it."""
@@ -95,8 +95,8 @@ def import_everything(frameworks=FRAMEWORKS) -> None:
             if info.name.startswith("comparisons.") and fw in FRAMEWORKS:
                 # a framework's twins (comparisons.torch) or its convention probe
                 # (comparisons.conventions.torch): only if asked for, and only if the
-                # framework imports (harness.adapter records why not, whatever it raised)
-                if fw not in frameworks or harness.adapter(fw) is None:
+                # framework imports (adapters.adapter records why not, whatever it raised)
+                if fw not in frameworks or adapters.adapter(fw) is None:
                     continue
             try:
                 tree(info.name)

@@ -18,6 +18,7 @@ import numpy as np
 from comparisons import FRAMEWORKS, three_digits
 from comparisons.exact import truth
 from comparisons.grids import columns
+from comparisons.reference import as_tuple, reference_forward, reference_vjp
 from comparisons.strategies import Case
 from comparisons.sweeps import SWEEPS, SWEEPS_LIST, Sweep
 
@@ -42,9 +43,9 @@ def implementation(name: str, sweep: Sweep):
             return None
         one = functools.partial(_run_refimpl, fn, sweep)
     else:
-        from comparisons import harness
+        from comparisons import adapters
 
-        ad = harness.adapter(name)
+        ad = adapters.adapter(name)
         if ad is None:
             return None
         try:
@@ -65,19 +66,15 @@ def _stack(outs, lead):
 
 
 def _run_refimpl(fn, sweep, arrays, check, dtype, lead):
-    from comparisons import harness
-
     case = Case(arrays, sweep.kwargs_for(lead))
     with np.errstate(all="ignore"):
         if check == "forward":
-            return _stack(harness.reference_forward(fn, case), lead)
-        return _stack(harness.reference_vjp(fn, case, sweep.cotangents(lead, dtype), sweep.wrt),
+            return _stack(reference_forward(fn, case), lead)
+        return _stack(reference_vjp(fn, case, sweep.cotangents(lead, dtype), sweep.wrt),
                       lead)
 
 
 def _run_framework(ad, fn, sweep, arrays, check, dtype, lead):
-    from comparisons.harness import as_tuple
-
     dt = np.dtype(dtype)
     if check == "forward":
         ys = as_tuple(ad.forward(fn, arrays, sweep.kwargs_for(lead)))

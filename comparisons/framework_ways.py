@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from comparisons.convention_truths import f64
+from comparisons.reference import reference_forward, reference_vjp
 from comparisons.yardsticks import mean_factor
 
 
@@ -72,13 +73,12 @@ def _exp_overflows(x, dtype, framework):
 def sigmoid_underflows(op, fn, case, dtype, check, cotangents, framework):
     """sigmoid as 1 / (1 + e^-x): 0 once e^-x overflows, and with it s (1 - s), silu's
     x s(x) and its derivative, and the logits loss's s(x) - t (the rest is refimpl's)."""
-    from comparisons import harness
     x = f64(case.arrays[0])
     m = _exp_overflows(x, dtype, framework)
     if check == "forward":
-        y = f64(harness.reference_forward(fn, case)[0])
+        y = f64(reference_forward(fn, case)[0])
         return [_in(dtype, np.where(m, 0.0 * x if op.name == "silu" else 0.0, y))], None
-    d = f64(harness.reference_vjp(fn, case, cotangents, op.wrt_of(case))[0])
+    d = f64(reference_vjp(fn, case, cotangents, op.wrt_of(case))[0])
     g = f64(cotangents[0])
     if op.name == "binary_cross_entropy_with_logits":
         flushed = -f64(case.arrays[1]) * g * mean_factor(case, x)
@@ -133,8 +133,7 @@ def gelu_inf_is_nan(op, fn, case, dtype, check, cotangents, framework):
 def huber_cancels_delta(op, fn, case, dtype, check, cotangents, framework):
     """optax's huber gradient: q s + delta s - delta s, added in that order (q = min(|d|,
     delta), s = sign(d)): the delta terms cancel and take the small q s with them."""
-    from comparisons import harness
-    ref = harness.reference_vjp(fn, case, cotangents, op.wrt_of(case))
+    ref = reference_vjp(fn, case, cotangents, op.wrt_of(case))
     y, t = (f64(a) for a in case.arrays)
     delta = case.kwargs.get("delta", 1.0)
     red = case.kwargs.get("reduction", "mean")

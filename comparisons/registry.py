@@ -7,7 +7,7 @@ strategy that draws a case), ``Y`` its yardsticks and kinks (yardsticks.py), and
 ``Convention``'s ``W``, the reference computed the framework's way (framework_ways.py),
 and ``T``, the truth refimpl must meet there (convention_truths.py).
 
-How errors are judged (``harness.compare``): an element passes when
+How errors are judged (``compare.compare``): an element passes when
 ``|got - ref| <= atol + rtol * scale``. ``scale`` is ``|ref|`` for ops that are rounded
 once per element. For ops that add many terms (a sum, a matrix product, a gradient
 summed over broadcast axes) the frameworks add in different orders, and the honest

@@ -29,8 +29,8 @@ import threading
 
 import numpy as np
 
-from comparisons import (FRAMEWORKS, PROFILES, SEVERITY, conventions, harness, import_everything,
-                         regions, registry, trajectory)
+from comparisons import (FRAMEWORKS, PROFILES, SEVERITY, adapters, classify, conventions, harness,
+                         import_everything, regions, registry, trajectory)
 from comparisons.executors import finished_calls, local_pool
 
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
@@ -39,7 +39,7 @@ CHECKS = harness.CHECKS + (trajectory.CHECK,)
 def environment(profile: str, seed: int, versions: dict | None = None) -> dict:
     """parity.json's environment; ``versions``: the frameworks' (default: measured here,
     which imports every framework)."""
-    v = versions or harness.versions()
+    v = versions or adapters.versions()
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -67,7 +67,7 @@ class _Row:
         self.detail, self.repro, self.worst = "", None, "missing"
         self.coverage = None   # the job's regions visited (comparisons/regions.py); None: a training run
 
-    def add(self, o: harness.Outcome):
+    def add(self, o: classify.Outcome):
         self.counts[o.status] = self.counts.get(o.status, 0) + 1
         # A convention explains its example's deviation (a flushed subnormal is "infinitely"
         # many ULPs off): the figures are those of the examples judged on tolerance.
@@ -240,14 +240,14 @@ def _facts(frameworks):
     this process importing them all after the last job. Only the frameworks that import
     are measured (conventions would raise what a broken one raised): the others' column
     says ``missing`` or ``error``, as their rows do."""
-    loaded = tuple(fw for fw in frameworks if harness.adapter(fw) is not None)
+    loaded = tuple(fw for fw in frameworks if adapters.adapter(fw) is not None)
     table = conventions.table(loaded)
     for fw in frameworks:
         if fw not in loaded:
-            status, _detail = harness.unavailable(fw)
+            status, _detail = adapters.unavailable(fw)
             for row in table:
                 row[fw] = status
-    return harness.versions(frameworks), table
+    return adapters.versions(frameworks), table
 
 
 # ------------------------------------------------------------------------- running them

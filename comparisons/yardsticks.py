@@ -1,6 +1,6 @@
 """How big an error may be, and where an op has no derivative: the registry's yardsticks.
 
-An element passes when ``|got - ref| <= atol + rtol * scale`` (``harness.compare``). An
+An element passes when ``|got - ref| <= atol + rtol * scale`` (``compare.compare``). An
 op's ``forward_scale`` and ``grad_scale`` are "value" (|ref|), "abs" (the same op on
 |inputs|) or one of the functions here, ``(case, dtype, outputs, cotangents) -> arrays``
 (cotangents None: the forward's): the size of the terms the frameworks add, which a

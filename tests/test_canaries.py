@@ -10,7 +10,7 @@ import pytest
 from hypothesis import find, settings
 
 import refimpl
-from comparisons import harness, registry
+from comparisons import adapters, harness, registry
 from comparisons.strategies import Case
 from refimpl.activations import LeakyReLU, LogSoftmax, Sigmoid
 from refimpl.graph import Add, Mul
@@ -74,7 +74,7 @@ CANARIES = {
         "leaky_relu", lambda x, slope=0.2: LeakyReLU(slope)(x), "forward"),
 }
 
-INSTALLED = [fw for fw in registry.FRAMEWORKS if harness.adapter(fw) is not None]
+INSTALLED = [fw for fw in registry.FRAMEWORKS if adapters.adapter(fw) is not None]
 
 
 def caught_by_all(outs):
@@ -145,7 +145,7 @@ def test_the_gradient_contract_rejects_an_unreduced_gradient():
         refimpl.sum(y).backward()
 
 
-@pytest.mark.skipif(harness.adapter("jax") is None, reason="jax not installed")
+@pytest.mark.skipif(adapters.adapter("jax") is None, reason="jax not installed")
 def test_known_failure_is_real_and_its_repro_runs():
     """The registry's known jax float16 div failure happens, and its repro script runs."""
     op = registry.OPS["div"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from comparisons import cli, executors, harness, registry, runner, trajectory
+from comparisons import adapters, cli, executors, harness, registry, runner, trajectory
 from comparisons.strategies import Case
 
 try:
@@ -236,12 +236,12 @@ def test_a_framework_that_raises_on_import_gives_error_rows(monkeypatch):
         return real(name, *args)
 
     monkeypatch.setattr(importlib, "import_module", import_module)
-    monkeypatch.setattr(harness, "_adapters", {})
-    monkeypatch.setattr(harness, "_import_errors", {}, raising=False)
+    monkeypatch.setattr(adapters, "_adapters", {})
+    monkeypatch.setattr(adapters, "_import_errors", {})
     why = "tensorflow failed to import: TypeError: Descriptors cannot be created directly."
-    assert harness.adapter("tensorflow") is None
-    assert harness.unavailable("tensorflow") == ("error", why)
-    assert harness.unavailable("torch") == ("missing", "torch is not installed")
+    assert adapters.adapter("tensorflow") is None
+    assert adapters.unavailable("tensorflow") == ("error", why)
+    assert adapters.unavailable("torch") == ("missing", "torch is not installed")
 
     case = Case((np.ones(2, np.float32), np.ones(2, np.float32)), {}, 0)
     outs = harness.run_case(registry.OPS["mul"], case, "float32", "forward", ["tensorflow", "torch"])
@@ -254,7 +254,7 @@ def test_a_framework_that_raises_on_import_gives_error_rows(monkeypatch):
     assert {(r["tensorflow"], r["torch"]) for r in conventions} == {("error", "missing")}
 
 
-@pytest.mark.skipif(harness.adapter("jax") is None, reason="jax not installed")
+@pytest.mark.skipif(adapters.adapter("jax") is None, reason="jax not installed")
 def test_a_run_imports_only_the_frameworks_asked_for():
     """A fresh process: a run of jax's rows imports neither torch nor tensorflow (nor their
     twins), and still records their installed versions."""
@@ -271,7 +271,7 @@ print(json.dumps({"loaded": loaded, "env": doc["environment"],
     assert p.returncode == 0, p.stderr[-2000:]
     got = json.loads(p.stdout.strip().splitlines()[-1])
     assert got["loaded"] == [] and got["frameworks"] == ["jax"]
-    here = harness.versions()   # imports them all: this process has them anyway
+    here = adapters.versions()   # imports them all: this process has them anyway
     assert {fw: got["env"][fw] for fw in here} == here
 
 

@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 
 import refimpl
-from comparisons import harness, registry, runner
+from comparisons import adapters, harness, registry, runner, strategies
 from refimpl import losses
 from refimpl.activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from refimpl.graph import Add, Exp, Log, Mul, Sum, Transpose
 from test_canaries import LogSoftmaxNoShift, first_copy
 
-INSTALLED = [fw for fw in registry.FRAMEWORKS if harness.adapter(fw) is not None]
+INSTALLED = [fw for fw in registry.FRAMEWORKS if adapters.adapter(fw) is not None]
 pytestmark = pytest.mark.skipif(not INSTALLED, reason="no framework installed")
 REPORT = {(r["op"], r["framework"], r["dtype"], r["check"]): r["status"] for r in json.loads(
     (Path(__file__).parents[1] / "reports" / "parity.json").read_text())["results"]}
@@ -251,7 +251,7 @@ def test_there_are_at_least_15_edge_canaries():
 def test_a_refimpl_bug_at_nan_is_not_a_kink():
     """Issue 12: refimpl's rule at NaN was never checked (NaN is a kink): now it is."""
     x = np.array([np.nan, 1.0, -1.0])
-    case = harness.Case((x,), {}, seed=3)
+    case = strategies.Case((x,), {}, seed=3)
     outs = harness.run_case(registry.OPS["relu"], case, "float64", "grad", INSTALLED,
                             reference=lambda x: ReLUNaNGradZero()(x))
     assert [o.status for o in outs] == ["fail"] * len(INSTALLED)
@@ -262,7 +262,7 @@ def test_a_refimpl_bug_opens_no_convention():
     """Issue 12: refimpl's elu' = 0 below -15 made torch's correct elu'(-20) a convention
     (the fact was measured on refimpl) and tf's and jax's cancelled 0 too: all `fail` now."""
     x = np.array([-20.0, -1.0, 2.0], np.float32)
-    case = harness.Case((x,), {}, seed=3)
+    case = strategies.Case((x,), {}, seed=3)
     outs = harness.run_case(registry.OPS["elu"], case, "float32", "grad", INSTALLED,
                             reference=lambda x, alpha=1.0: ELUFlat(alpha)(x))
     assert [o.status for o in outs] == ["fail"] * len(INSTALLED), [(o.framework, o.detail) for o in outs]
@@ -271,17 +271,17 @@ def test_a_refimpl_bug_opens_no_convention():
 @pytest.mark.parametrize("op_name,dtype,ref,case", [
     # tf's float32 GELU constants excuse 1e-8 in float64: a refimpl 1e-9 off is still a fail
     ("gelu", "float64", lambda x, approximate=False: GELUOff(approximate)(x),
-     harness.Case((np.array([0.5, -1.5, 2.0]),), {}, seed=3)),
+     strategies.Case((np.array([0.5, -1.5, 2.0]),), {}, seed=3)),
     # Keras's clipped BCE rebuilt the expected value without refimpl's backward
     ("binary_cross_entropy", "float32", bce_off_near_0,
-     harness.Case((np.array([0.005, 0.5], np.float32), np.array([1.0, 0.0], np.float32)), {}, seed=3)),
+     strategies.Case((np.array([0.005, 0.5], np.float32), np.array([1.0, 0.0], np.float32)), {}, seed=3)),
 ])
 def test_a_convention_without_refimpls_backward_still_checks_it(op_name, dtype, ref, case):
     outs = harness.run_case(registry.OPS[op_name], case, dtype, "grad", INSTALLED, reference=ref)
     assert [o.status for o in outs] == ["fail"] * len(INSTALLED), [(o.framework, o.detail) for o in outs]
 
 
-@pytest.mark.skipif(harness.adapter("jax") is None, reason="jax not installed")
+@pytest.mark.skipif(adapters.adapter("jax") is None, reason="jax not installed")
 def test_the_flush_excuse_cannot_hide_a_wrong_float16_gradient(monkeypatch):
     """Issue 12: a jax add whose d/db is 1% too large came out `convention` in float16 (the
     flush excuse forgave 256 x float16's smallest normal). float16 is not flushed: fail."""

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from comparisons import DTYPES, registry
-from comparisons.harness import reference_forward, reference_vjp
+from comparisons.reference import reference_forward, reference_vjp
 from comparisons.strategies import Case
 
 HALF = ("float16", "bfloat16")

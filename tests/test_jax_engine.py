@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hseed
 
-from comparisons import DTYPES, harness, registry
+from comparisons import DTYPES, adapters, compare, reference, registry
 from comparisons.strategies import Case
 
-jax_adapter = harness.adapter("jax")
+jax_adapter = adapters.adapter("jax")
 pytestmark = pytest.mark.skipif(jax_adapter is None, reason="jax not installed")
 
 ELEMENTWISE = [op for op in registry.OPS_LIST if op.elementwise]
@@ -82,11 +82,11 @@ DIFFERENT_PATHS = {("gelu", "float16"), ("gelu", "float32"), ("gelu", "float64")
 def _bound(op, dtype, check, xs, kwargs, cts):
     """The harness's allowance per element (atol + rtol * yardstick) on the FULL arrays."""
     case = Case(tuple(xs), kwargs, 0)
-    outputs = harness.reference_forward(op.reference, case)
-    rtol, atol = harness.tolerance(op.name, dtype, check)
-    scales = harness._scales(op, case, dtype, check, outputs, cts)
-    return [atol + rtol * harness._yardstick(s, e) for s, e in zip(
-        scales, outputs if check == "forward" else harness.reference_vjp(
+    outputs = reference.reference_forward(op.reference, case)
+    rtol, atol = compare.tolerance(op.name, dtype, check)
+    scales = reference._scales(op, case, dtype, check, outputs, cts)
+    return [atol + rtol * compare.yardstick(s, e) for s, e in zip(
+        scales, outputs if check == "forward" else reference.reference_vjp(
             op.reference, case, cts, op.wrt_of(case)))]
 
 

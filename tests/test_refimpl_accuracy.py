@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from comparisons import registry
 from refimpl._arrays import FLOAT_DTYPES
-from comparisons.harness import reference_forward, reference_vjp
+from comparisons.reference import reference_forward, reference_vjp
 from comparisons.sweeps import M, SWEEPS_LIST
 from comparisons.truth import TARGET_ULP, Truth
 from comparisons.ulp import finfo

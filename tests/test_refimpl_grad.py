@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import refimpl
-from comparisons.harness import vjp_loss
+from comparisons.reference import vjp_loss
 
 # ============================================================================ strategies
 
@@ -230,7 +230,7 @@ def backprop(outputs, cotangents):
     """Backpropagate the cotangents g_i of the outputs y_i of one op call.
 
     One output: ``y.backward(g)``. Several (branch): ``sum_i sum(y_i * g_i)``, built from
-    refimpl ops (``harness.vjp_loss``, the comparisons' own), is one scalar whose gradient
+    refimpl ops (``reference.vjp_loss``, the comparisons' own), is one scalar whose gradient
     is the same vector-Jacobian product.
     """
     if len(outputs) == 1:

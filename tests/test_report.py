@@ -10,12 +10,12 @@ import jsonschema
 import numpy as np
 import pytest
 
-from comparisons import harness, registry, report, runner
+from comparisons import adapters, compare, harness, registry, report, runner
 from comparisons.strategies import Case
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads(report.SCHEMA_FILE.read_text())
-FW = [fw for fw in registry.FRAMEWORKS if harness.adapter(fw) is not None][:1] or ["torch"]
+FW = [fw for fw in registry.FRAMEWORKS if adapters.adapter(fw) is not None][:1] or ["torch"]
 
 
 @pytest.fixture(scope="module")
@@ -132,13 +132,13 @@ def test_committed_report_follows_the_schema():
 
 
 def test_missing_framework_is_reported_not_raised(monkeypatch):
-    monkeypatch.setitem(harness._adapters, "torch", None)
+    monkeypatch.setitem(adapters._adapters, "torch", None)
     case = Case((np.ones(2), np.ones(2)), {}, 0)
     (o,) = harness.run_case(registry.OPS["mul"], case, "float32", "forward", ["torch"])
     assert o.status == "missing" and "not installed" in o.detail
 
 
-@pytest.mark.skipif(harness.adapter("torch") is None, reason="torch not installed")
+@pytest.mark.skipif(adapters.adapter("torch") is None, reason="torch not installed")
 def test_a_framework_that_raises_is_an_error_and_the_run_goes_on(monkeypatch):
     import comparisons.torch.graph as twin
 
@@ -157,20 +157,20 @@ def test_a_framework_that_raises_is_an_error_and_the_run_goes_on(monkeypatch):
     ([2e-310], [0.0], "subnormal"),
 ])
 def test_compare_is_strict_about_specials(ref, got, kind):
-    c = harness.compare(np.array(ref), np.array(got), "float64", 1e-13, 0.0)
+    c = compare.compare(np.array(ref), np.array(got), "float64", 1e-13, 0.0)
     assert not c.ok and c.kind == kind
 
 
 def test_compare_passes_identical_specials_and_reports_ulps():
     r = np.array([np.nan, np.inf, -np.inf, -0.0, 1.0])
-    assert harness.compare(r, r.copy(), "float64", 0.0, 0.0).ok
-    c = harness.compare(np.array([1.0]), np.array([np.nextafter(1.0, 2.0)]), "float64", 1e-13, 0)
+    assert compare.compare(r, r.copy(), "float64", 0.0, 0.0).ok
+    c = compare.compare(np.array([1.0]), np.array([np.nextafter(1.0, 2.0)]), "float64", 1e-13, 0)
     assert c.ok and c.max_ulp == 1.0
 
 
 def test_compare_rejects_wrong_shape_and_dtype():
-    assert harness.compare(np.ones(2), np.ones(3), "float64", 1, 1).kind == "shape"
-    assert harness.compare(np.ones(2), np.ones(2, np.float32), "float64", 1, 1).kind == "dtype"
+    assert compare.compare(np.ones(2), np.ones(3), "float64", 1, 1).kind == "shape"
+    assert compare.compare(np.ones(2), np.ones(2, np.float32), "float64", 1, 1).kind == "dtype"
 
 
 def _cli(*args):

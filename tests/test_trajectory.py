@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 
 from _required import left_out
-from comparisons import harness, trajectory
+from comparisons import adapters, compare, trajectory
 
 ALLOWED = {"pass", "convention"}
-INSTALLED = [fw for fw in ("torch", "tensorflow", "jax") if harness.adapter(fw) is not None]
+INSTALLED = [fw for fw in ("torch", "tensorflow", "jax") if adapters.adapter(fw) is not None]
 CASES = [pytest.param(run, dtype, id=f"{run.name}-{dtype}")
          for run in trajectory.RUNS for dtype in run.dtypes]
 
@@ -52,7 +52,7 @@ def test_divergence_is_relative_to_the_largest_parameter_and_sees_nan():
 
 @pytest.mark.skipif(not INSTALLED, reason="no framework installed")
 def test_a_failed_run_names_its_first_bad_step_and_its_repro_runs():
-    tight = harness.load_tolerances()
+    tight = compare.load_tolerances()
     tight["trajectory"]["float32"]["rtol"] = 1e-12   # float32 cannot meet this
     run, case = trajectory.RUNS_BY_NAME["sgd"], trajectory.TrainCase("xor", 0)
     (o,) = trajectory.run_case(run, case, "float32", INSTALLED[:1], tolerances=tight)

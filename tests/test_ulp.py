@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from comparisons import DTYPES, harness
+from comparisons import DTYPES, compare
 from comparisons.ulp import finfo, ulp, ulp_of_real, ulps_off
 
 K = np.arange(-100, 100)
@@ -89,15 +89,15 @@ def test_vectorised_in_any_shape():
 
 
 def test_the_harness_measures_in_the_binade_of_the_reference():
-    assert harness.ulp is ulp
+    assert compare.ulp is ulp
     ref = np.nextafter(np.ldexp(1.0, K), 0)
     got = np.nextafter(ref, 0)                           # one float64 below: one ULP off
-    c = harness.compare(ref, got, "float64", rtol=1e-15, atol=0.0)
+    c = compare.compare(ref, got, "float64", rtol=1e-15, atol=0.0)
     assert c.ok and c.max_ulp == 1.0
 
 
 def test_the_harness_and_the_truth_count_errors_with_it():
     from comparisons import exact
 
-    assert harness.ulps_off is ulps_off and exact.ulps_off is ulps_off
+    assert compare.ulps_off is ulps_off and exact.ulps_off is ulps_off
     assert exact.ulp_of_real is ulp_of_real
