@@ -26,7 +26,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from comparisons import FRAMEWORKS, conventions, three_digits
-from comparisons.harness import Outcome, adapter, tolerance, unavailable
+from comparisons.adapters import adapter, unavailable
+from comparisons.classify import Outcome
+from comparisons.compare import tolerance
 from refimpl import training
 
 STEPS = 100

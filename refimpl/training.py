@@ -26,7 +26,8 @@ from refimpl.losses import binary_cross_entropy_with_logits, mse
 from refimpl.models import mlp
 from refimpl.optim import OPTIMIZERS
 
-__all__ = ["Schedule", "schedule", "minibatches", "History", "iteration", "fit", "TASKS", "trajectory"]
+__all__ = ["Schedule", "schedule", "minibatches", "History", "iteration", "fit", "Task", "TASKS",
+           "trajectory"]
 
 
 class Schedule(NamedTuple):
@@ -148,10 +149,17 @@ def fit(model, loss: Callable, optimizer, x, t, *, batch_size: int, epochs: int,
 
 # ============================================== the parity runs (comparisons/*/training.py)
 
-# task -> (layer widths, the loss): the models every framework trains step by step.
+class Task(NamedTuple):
+    """A model every framework trains step by step: ``mlp(sizes)`` with tanh between the
+    layers, and a refimpl loss (each framework's training.py builds the same model and
+    takes its own loss of the same name; comparisons/trajectory.py draws the data)."""
+    sizes: tuple
+    loss: Callable
+
+
 TASKS = {
-    "xor": ([2, 4, 1], binary_cross_entropy_with_logits),     # logits out, tanh hidden
-    "linear_regression": ([3, 1], mse),
+    "xor": Task((2, 4, 1), binary_cross_entropy_with_logits),     # logits out
+    "linear_regression": Task((3, 1), mse),
 }
 
 

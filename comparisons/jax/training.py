@@ -7,6 +7,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from refimpl import training
+
+# refimpl's loss -> optax's, per element (the mean is taken in the step)
+_LOSSES = {"binary_cross_entropy_with_logits": optax.losses.sigmoid_binary_cross_entropy,
+           "mse": optax.losses.squared_error}
+
 
 def _optimizer(name, hyper):
     lr = hyper["lr"]
@@ -28,14 +34,11 @@ def _optimizer(name, hyper):
     raise ValueError(f"no optax optimizer for {name!r}")
 
 
-def _xor(params, x):
-    W1, b1, W2, b2 = params
-    return jnp.tanh(x @ W1 + b1) @ W2 + b2
-
-
-def _linear(params, x):
-    W, b = params
-    return x @ W + b
+def _mlp(params, x):
+    """refimpl's mlp: x W + b per layer ([W1, b1, W2, b2, ...]), tanh between the layers."""
+    for W, b in zip(params[:-2:2], params[1:-2:2]):
+        x = jnp.tanh(x @ W + b)
+    return x @ params[-2] + params[-1]
 
 
 def trajectory(task, weights, x, t, orders, batch_size, optimizer, hyper):
@@ -56,12 +59,10 @@ def trajectory(task, weights, x, t, orders, batch_size, optimizer, hyper):
 def _step(task, optimizer, hyper):
     """One compiled training step per task, optimizer and hyperparameters, kept for every
     run that follows (jax compiles it once per dtype and batch shape)."""
-    if task == "xor":
-        def loss_fn(params, xb, tb):
-            return optax.losses.sigmoid_binary_cross_entropy(_xor(params, xb), tb).mean()
-    else:
-        def loss_fn(params, xb, tb):
-            return optax.losses.squared_error(_linear(params, xb), tb).mean()
+    per_element = _LOSSES[training.TASKS[task].loss.__name__]
+
+    def loss_fn(params, xb, tb):
+        return per_element(_mlp(params, xb), tb).mean()
     opt = _optimizer(optimizer, dict(hyper))
 
     @jax.jit

@@ -13,6 +13,13 @@ import numpy as np
 import tensorflow as tf
 import keras
 
+from refimpl import training
+
+# refimpl's loss -> keras's (refimpl's takes logits, as from_logits=True does)
+_LOSSES = {"binary_cross_entropy_with_logits": functools.partial(keras.losses.BinaryCrossentropy,
+                                                                 from_logits=True),
+           "mse": keras.losses.MeanSquaredError}
+
 
 def _optimizer(name, hyper):
     lr = hyper["lr"]
@@ -53,14 +60,12 @@ def _trainer(task, optimizer, hyper, dtype, batch_size):
     """The model, the optimizer, the compiled run (traced once per task, optimizer, dtype
     and batch size, not once per run) and the optimizer's fresh state, which every run
     starts from."""
-    if task == "xor":
-        model = keras.Sequential([keras.Input((2,), dtype=dtype),
-                                  keras.layers.Dense(4, activation="tanh", dtype=dtype),
-                                  keras.layers.Dense(1, dtype=dtype)])
-        loss_fn = keras.losses.BinaryCrossentropy(from_logits=True, dtype=dtype)
-    else:
-        model = keras.Sequential([keras.Input((3,), dtype=dtype), keras.layers.Dense(1, dtype=dtype)])
-        loss_fn = keras.losses.MeanSquaredError(dtype=dtype)
+    sizes, loss = training.TASKS[task]
+    # refimpl's mlp(sizes): a Dense layer per width after the first, tanh between them
+    model = keras.Sequential([keras.Input((sizes[0],), dtype=dtype),
+                              *(keras.layers.Dense(n, activation="tanh", dtype=dtype) for n in sizes[1:-1]),
+                              keras.layers.Dense(sizes[-1], dtype=dtype)])
+    loss_fn = _LOSSES[loss.__name__](dtype=dtype)
     opt = _optimizer(optimizer, dict(hyper))
     variables = model.trainable_variables
     opt.build(variables)

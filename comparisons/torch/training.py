@@ -5,6 +5,19 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from refimpl import training
+
+# refimpl's loss -> torch's module for it
+_LOSSES = {"binary_cross_entropy_with_logits": nn.BCEWithLogitsLoss, "mse": nn.MSELoss}
+
+
+def _model(sizes):
+    """refimpl's mlp(sizes): a Linear layer per pair of widths, tanh between them."""
+    layers = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        layers += [nn.Linear(n_in, n_out), nn.Tanh()]
+    return nn.Sequential(*layers[:-1])
+
 
 def _optimizer(name, params, hyper):
     lr = hyper["lr"]
@@ -26,11 +39,8 @@ def _optimizer(name, params, hyper):
 
 def trajectory(task, weights, x, t, orders, batch_size, optimizer, hyper):
     dtype = getattr(torch, weights[0].dtype.name)
-    if task == "xor":
-        model, loss_fn = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1)), nn.BCEWithLogitsLoss()
-    else:
-        model, loss_fn = nn.Sequential(nn.Linear(3, 1)), nn.MSELoss()
-    model = model.to(dtype)
+    sizes, loss = training.TASKS[task]
+    model, loss_fn = _model(sizes).to(dtype), _LOSSES[loss.__name__]()
     layers = [m for m in model if isinstance(m, nn.Linear)]
     with torch.no_grad():
         for layer, W, b in zip(layers, weights[::2], weights[1::2]):
