@@ -22,9 +22,9 @@ import inspect
 import numpy as np
 
 from refimpl._accurate import accurate_sum
-from refimpl._arrays import FLOAT_DTYPES, ShapeError, as_float_array
+from refimpl._arrays import FLOAT_DTYPES, ShapeError, as_float_array, compute_dtype
 
-__all__ = ["Variable", "Function", "grad", "sum_to", "no_grad", "as_variable"]
+__all__ = ["Variable", "Function", "grad", "sum_to", "unbroadcast", "no_grad", "as_variable"]
 
 _recording = True
 
@@ -324,6 +324,21 @@ def sum_to(x: np.ndarray, shape: tuple) -> np.ndarray:
     if y.shape != shape:
         raise ShapeError(f"sum_to: shape {x.shape} does not broadcast from {shape}")
     return y
+
+
+def unbroadcast(g, x, dtype=None):
+    """The gradient ``g`` of an input ``x`` that broadcasting enlarged, brought back to x:
+    summed to x's shape (``sum_to``), then rounded to x's dtype through the compute dtype
+    of the op's output ``dtype`` (default x's). A float16 input of a float16 op gets the
+    float32 gradient rounded once more, as its forward does (``compute_dtype``); one of a
+    float64 op gets the float64 gradient, rounded once.
+
+    >>> unbroadcast(np.ones((2, 3)), np.float32(5.0))
+    array(6., dtype=float32)
+    """
+    x = np.asarray(x)
+    via = compute_dtype(x.dtype if dtype is None else dtype)
+    return sum_to(g, x.shape).astype(via).astype(x.dtype)
 
 
 def grad(f, argnums=0):

@@ -34,7 +34,7 @@ import numpy as np
 from refimpl._accurate import accurate_sum, hi, rounded
 from refimpl._arrays import ShapeError, up, upcast
 from refimpl._checks import finite, flag, integer, ints, size
-from refimpl.autodiff import Function, Variable, sum_to
+from refimpl.autodiff import Function, Variable, unbroadcast
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log",
@@ -42,30 +42,42 @@ __all__ = [
 ]
 
 
-def _broadcast(a, b, op):
-    try:
-        return np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ShapeError(
-            f"{op}: shapes {a.shape} and {b.shape} do not broadcast; the rule is that, "
-            "aligned from the right, each pair of sizes is equal or one of them is 1"
-        ) from None
+class Binary(Function):
+    """A node of two inputs, elementwise, with numpy's broadcasting.
+
+    A subclass gives ``f(a, b)`` and ``df(a, b, dout)`` (the gradients of a and b),
+    both on the inputs in their compute dtype (float16 and bfloat16 in float32, so a
+    result is rounded once). A broadcast input was used once per copy, so its gradient
+    is the sum over the copies: ``backward`` brings each back to its input (``unbroadcast``).
+    """
+
+    def forward(self, a, b):
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ShapeError(
+                f"{type(self).__name__.lower()}: shapes {a.shape} and {b.shape} do not "
+                "broadcast; the rule is that, aligned from the right, each pair of sizes is "
+                "equal or one of them is 1") from None
+        a32, b32 = upcast(a, b)
+        return self.f(a32, b32).astype(np.result_type(a, b))
+
+    def backward(self, dout):
+        a, b = (x.data for x in self.inputs)
+        da, db = self.df(*upcast(a, b), up(dout))
+        return unbroadcast(da, a, dout.dtype), unbroadcast(db, b, dout.dtype)
 
 
 # ===================================================================== add, sub, neg
 
-class Add(Function):
+class Add(Binary):
     """y = a + b. The add node passes dout unchanged to both inputs (local derivative 1)."""
 
-    def forward(self, a, b):
-        _broadcast(a, b, "add")
-        a32, b32 = upcast(a, b)
-        return (a32 + b32).astype(np.result_type(a, b))
+    def f(self, a, b):
+        return a + b
 
-    def backward(self, dout):
-        a, b = (x.data for x in self.inputs)
-        g = up(dout)
-        return sum_to(g, a.shape).astype(a.dtype), sum_to(g, b.shape).astype(b.dtype)
+    def df(self, a, b, dout):
+        return dout, dout
 
 
 def add(a, b):
@@ -77,16 +89,12 @@ def add(a, b):
     return Add()(a, b)
 
 
-class Sub(Function):
-    def forward(self, a, b):
-        _broadcast(a, b, "sub")
-        a32, b32 = upcast(a, b)
-        return (a32 - b32).astype(np.result_type(a, b))
+class Sub(Binary):
+    def f(self, a, b):
+        return a - b
 
-    def backward(self, dout):
-        a, b = (x.data for x in self.inputs)
-        g = up(dout)
-        return sum_to(g, a.shape).astype(a.dtype), sum_to(-g, b.shape).astype(b.dtype)
+    def df(self, a, b, dout):
+        return dout, -dout
 
 
 def sub(a, b):
@@ -109,20 +117,14 @@ def neg(x):
 
 # ========================================================================= mul, div
 
-class Mul(Function):
+class Mul(Binary):
     """y = a * b. The mul node swaps its inputs: da = dout * b, db = dout * a."""
 
-    def forward(self, a, b):
-        _broadcast(a, b, "mul")
-        a32, b32 = upcast(a, b)
-        return (a32 * b32).astype(np.result_type(a, b))
+    def f(self, a, b):
+        return a * b
 
-    def backward(self, dout):
-        a, b = (x.data for x in self.inputs)
-        a32, b32 = upcast(a, b)
-        g = up(dout)
-        return (sum_to(g * b32, a.shape).astype(a.dtype),
-                sum_to(g * a32, b.shape).astype(b.dtype))
+    def df(self, a, b, dout):
+        return dout * b, dout * a
 
 
 def mul(a, b):
@@ -134,19 +136,15 @@ def mul(a, b):
     return Mul()(a, b)
 
 
-class Div(Function):
-    def forward(self, a, b):
-        _broadcast(a, b, "div")
-        a32, b32 = upcast(a, b)
-        return (a32 / b32).astype(np.result_type(a, b))
+class Div(Binary):
+    def f(self, a, b):
+        return a / b
 
-    def backward(self, dout):
-        a, b = (x.data for x in self.inputs)
-        a64, b64, g = hi(a), hi(b), hi(dout)
-        # d(a/b)/db = -a/b^2, evaluated as (a/b)/b: b*b would overflow for |b| > 1e154
-        # while the quotient is still finite.
-        return (rounded(sum_to(g / b64, a.shape), a.dtype),
-                rounded(sum_to(-g * ((a64 / b64) / b64), b.shape), b.dtype))
+    def df(self, a, b, dout):
+        # In float64, rounded once at the end. d(a/b)/db = -a/b^2 is evaluated as (a/b)/b:
+        # b*b would overflow for |b| > 1e154 while the quotient is still finite.
+        a, b, g = hi(a), hi(b), hi(dout)
+        return g / b, -g * ((a / b) / b)
 
 
 def div(a, b):
@@ -277,8 +275,7 @@ class BroadcastTo(Function):
             ) from None
 
     def backward(self, dout):
-        x = self.inputs[0].data
-        return sum_to(up(dout), x.shape).astype(x.dtype)
+        return unbroadcast(up(dout), self.inputs[0].data)
 
 
 def broadcast_to(x, shape):

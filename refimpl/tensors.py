@@ -30,7 +30,7 @@ import numpy as np
 from refimpl._accurate import accurate_dot, accurate_matmul, dot_of_others, hi, rounded, two_prod
 from refimpl._arrays import ShapeError, up, upcast
 from refimpl._checks import integer, positive
-from refimpl.autodiff import Function, Variable, sum_to
+from refimpl.autodiff import Function, Variable, sum_to, unbroadcast
 
 __all__ = [
     "ShapeError", "describe", "dot", "cosine_similarity", "matmul", "matmul_shape", "EXAMPLES",
@@ -137,7 +137,7 @@ class CosineSimilarity(Function):
                           + 0.0, g * self.v / self.na)
             db = np.where(self.nb > self.eps, g * _across(sb, eb, self.nb, sa, ea, self.na, self.axis)
                           + 0.0, g * self.u / self.nb)
-        return rounded(sum_to(da, a.shape), a.dtype), rounded(sum_to(db, b.shape), b.dtype)
+        return unbroadcast(da, a, dout.dtype), unbroadcast(db, b, dout.dtype)
 
 
 def _scaled(x, axis):

@@ -104,6 +104,33 @@ def test_each_node_backward_returns_gradients_in_its_inputs_dtypes(name, dtype):
     assert [g.shape for g in grads] == [x.shape for x in inputs]
 
 
+# b such that the float16 of 1 / b rounded once differs from it rounded through float32
+# (found among 100000 normal draws; 8 of them are such ties for float16)
+DOUBLE_ROUNDING_B = [0.507558865172029, -1.5485822202711759, -0.5548631895873596]
+
+
+@pytest.mark.parametrize("b", DOUBLE_ROUNDING_B)
+def test_a_half_input_of_a_float64_op_gets_its_gradient_rounded_once(b):
+    """d(a/b)/da = 1/b: a float16 ``a`` divided by a float64 ``b`` is a float64 op, so the
+    gradient is the float64 1/b rounded once to float16 (``unbroadcast``), as torch casts
+    a float64 gradient to a float16 input; not twice, through float32."""
+    once, twice = np.float16(2 / b), np.float16(np.float32(2 / b))
+    assert once != twice                       # the example is a double-rounding case
+    # a broadcast to two copies: its gradient is 1/b + 1/b = 2/b, exact in float64
+    da, db = refimpl.grad(lambda a, b: refimpl.sum(refimpl.div(a, b)), argnums=(0, 1))(
+        np.float16(1.0), np.full(2, b))
+    assert da.dtype == np.float16 and db.dtype == np.float64
+    assert da == once
+
+
+def test_a_half_op_rounds_its_gradient_through_float32():
+    """The op contract for a float16 op: the float32 result rounded once more (here the
+    float64 quotient 1 / b goes through float32, as the forward does)."""
+    b = np.float16(DOUBLE_ROUNDING_B[0])
+    da, _ = refimpl.grad(refimpl.div, argnums=(0, 1))(np.float16(1.0), b)
+    assert da == np.float16(np.float32(1 / np.float64(b)))
+
+
 # ========================================================= the central-difference step
 
 CBRT_EPS = 2.0 ** (-52 / 3)      # cbrt of float64's machine epsilon 2^-52

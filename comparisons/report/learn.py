@@ -36,6 +36,7 @@ from comparisons import BAD, FRAMEWORKS, STATUSES, registry, trajectory
 from comparisons.report.concepts import CONCEPTS, Concept
 from refimpl import optim
 from refimpl.autodiff import Function
+from refimpl.graph import Binary
 
 TWINS = Path(__file__).resolve().parents[1]          # comparisons/
 
@@ -68,6 +69,9 @@ def _nodes(fn) -> list:
 
 def _holds(cls) -> str:
     n, own = cls.__name__, vars(cls)
+    if "df" in own and issubclass(cls, Binary):
+        return (f"{n}.f is the forward, {n}.df the gradients of both inputs (Binary sums each "
+                "back to its input's shape)")
     if "df" in own:
         return f"{n}.f is the forward, {n}.df the derivative (Elementwise multiplies it by dout)"
     if "elementwise" in own:
