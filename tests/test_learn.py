@@ -106,7 +106,7 @@ def test_training_loop_shows_every_framework_loop_verbatim(framework, pages):
 
 def test_twin_helpers_come_along_and_a_missing_twin_says_why():
     jax_loop = learn.twin_source("jax", "training", "trajectory")
-    assert "def _xor(" in jax_loop and "def _linear(" in jax_loop and "def _optimizer(" in jax_loop
+    assert "def _mlp(" in jax_loop and "_LOSSES = " in jax_loop and "def _optimizer(" in jax_loop
     unsupported = {"jax": {"float32": "jax has no such op", "float64": "jax has no such op"}}
     assert learn._twin_view("jax", "activations", "no_such_op", unsupported) == (
         "jax — no twin in comparisons/jax/activations.py: jax has no such op", "", "")
