@@ -98,6 +98,7 @@ def unary(dtype, r, kwargs):
 
 
 def binary(dtype, r, shapes):
+    """Two arrays of the structure's pair of shapes (broadcast pairs, matmul operands)."""
     return S.binary(shapes, R.values(r, dtype))
 
 
@@ -156,10 +157,6 @@ MATMUL_SHAPES = (((3,), (3,)), ((0,), (0,)), ((4,), (4, 2)), ((2, 4), (4,)), ((2
                  ((1, 1), (1, 1)), ((0, 3), (3, 2)), ((2, 0), (0, 3)), ((4, 3), (3, 0)),
                  ((2, 1, 3), (3, 2)), ((3, 4), (2, 4, 1)), ((3, 2, 4), (4,)),
                  ((2, 1, 2, 3), (1, 3, 3, 4)), ((2, 1, 3, 2, 4), (1, 3, 1, 4, 2)))
-
-
-def matmul_inputs(dtype, r, shapes):
-    return S.binary(shapes, R.values(r, dtype))
 
 
 DOT_SIZES = tuple(range(7))

@@ -26,8 +26,9 @@ from comparisons import strategies as S
 from comparisons import yardsticks as Y
 from comparisons.op import ALL_DTYPES, Convention, Op
 
-_G = "chain rule and the computational graph"
-_T = "vectors and matrices"
+# Each op's concept: the learning page it is taught on (report/concepts.py names them).
+_GRAPH = "chain rule and the computational graph"
+_TENSORS = "vectors and matrices"
 _SUBNORMALS = R.Regions(bands=(R.SUBNORMAL,))
 _ADDED = R.Regions(bands=(R.SUBNORMAL, R.OVERFLOW), args=(0, 1))   # add, sub: a + b may overflow
 _MATMUL = R.Regions((1e-3, D.MATMUL_VALUES), domain=lambda d: (-D.MATMUL_VALUES, D.MATMUL_VALUES),
@@ -36,12 +37,12 @@ _MATMUL = R.Regions((1e-3, D.MATMUL_VALUES), domain=lambda d: (-D.MATMUL_VALUES,
 _ACT = (1e-3, 20.0)
 
 OPS_LIST = [
-    Op("add", "graph", _G, D.binary, structures=S.BROADCAST_PAIRS, regions=_ADDED, domain="every value, NaN and +-inf"),
-    Op("sub", "graph", _G, D.binary, structures=S.BROADCAST_PAIRS, regions=_ADDED, domain="every value, NaN and +-inf"),
-    Op("neg", "graph", _G, D.unary, regions=_SUBNORMALS, domain="every value, NaN and +-inf", elementwise=True),
-    Op("mul", "graph", _G, D.binary, domain="|x| <= sqrt(max)/64, NaN and +-inf", structures=S.BROADCAST_PAIRS,
+    Op("add", "graph", _GRAPH, D.binary, structures=S.BROADCAST_PAIRS, regions=_ADDED, domain="every value, NaN and +-inf"),
+    Op("sub", "graph", _GRAPH, D.binary, structures=S.BROADCAST_PAIRS, regions=_ADDED, domain="every value, NaN and +-inf"),
+    Op("neg", "graph", _GRAPH, D.unary, regions=_SUBNORMALS, domain="every value, NaN and +-inf", elementwise=True),
+    Op("mul", "graph", _GRAPH, D.binary, domain="|x| <= sqrt(max)/64, NaN and +-inf", structures=S.BROADCAST_PAIRS,
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=D.products, args=(0, 1))),
-    Op("div", "graph", _G, D.div_inputs, structures=S.BROADCAST_PAIRS,
+    Op("div", "graph", _GRAPH, D.div_inputs, structures=S.BROADCAST_PAIRS,
        domain="|a| <= 1e3, 1e-3 <= |b| <= 1e3 (float16: |a| <= 8, 0.25 <= |b| <= 8); NaN, +-inf, +-0",
        known_failures={("torch", "bfloat16", "grad"): (
            "torch's bfloat16 gradient of a / b with respect to b near bfloat16's smallest "
@@ -54,13 +55,13 @@ OPS_LIST = [
            "-6.9702e-41 came back for -6.9698e-41, 3 units of the smallest subnormal off where "
            "the tolerance allows 2 (the report's draws; refimpl divides in float64)")},
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=D.div_domain)),
-    Op("pow", "graph", _G, D.unary, grad_scale="value", structures=D.choices(c=[-1.0, 0.5, 2.0, 3.0]),
+    Op("pow", "graph", _GRAPH, D.unary, grad_scale="value", structures=D.choices(c=[-1.0, 0.5, 2.0, 3.0]),
        domain="x in [0.1, 10], c in {-1, 0.5, 2, 3}", elementwise=True,
        regions=R.Regions((0.1, 10.0), domain=lambda d: (0.1, 10.0), specials=False, signs=(1,))),
-    Op("exp", "graph", _G, D.unary, grad_scale="value",
+    Op("exp", "graph", _GRAPH, D.unary, grad_scale="value",
        domain="x <= 0.95 log(max), NaN and +-inf", elementwise=True,
        regions=R.Regions((1e-3, 30.0), (R.UNDERFLOW, R.SUBNORMAL), domain=D.exp_domain)),
-    Op("log", "graph", _G, D.unary, grad_scale="value",
+    Op("log", "graph", _GRAPH, D.unary, grad_scale="value",
        domain="normal x > 0, NaN, +inf, +-0",
        known_failures={("tensorflow", "float32", "grad"): (
            "TensorFlow's vectorised float32 division loses precision when the quotient is "
@@ -68,26 +69,26 @@ OPS_LIST = [
            "1.2e-4 relative off (about 12 correct bits) in a 54-element array, while the "
            "scalar path is exact; results below 1.2e-38 are flushed to 0 (a convention)")},
        elementwise=True, regions=R.Regions(bands=(R.RECIPROCAL_UNDERFLOW,), domain=D.log_domain, signs=(1,))),
-    Op("branch", "graph", _G, D.unary, structures=D.choices(n=[1, 2, 3]), regions=_SUBNORMALS,
+    Op("branch", "graph", _GRAPH, D.unary, structures=D.choices(n=[1, 2, 3]), regions=_SUBNORMALS,
        domain="every value, n in 1..3", elementwise=True),
-    Op("repeat", "graph", _G, D.shaped, structures=D.named(D.REPEAT_STRUCTURES, "n", "axis"),
+    Op("repeat", "graph", _GRAPH, D.shaped, structures=D.named(D.REPEAT_STRUCTURES, "n", "axis"),
        domain="every value, n in 0..3, any axis",
        regions=R.Regions(bands=(R.SUBNORMAL,), shapes=("rank 4-5", "zero-size"))),
-    Op("broadcast_to", "graph", _G, D.shaped, structures=D.named(D.BROADCAST_TO_STRUCTURES, "shape"), regions=_SUBNORMALS,
+    Op("broadcast_to", "graph", _GRAPH, D.shaped, structures=D.named(D.BROADCAST_TO_STRUCTURES, "shape"), regions=_SUBNORMALS,
        domain="every value"),
-    Op("sum", "graph", _G, D.shaped, structures=D.named(D.SUM_STRUCTURES, "axis", "keepdims"), forward_scale="abs",
+    Op("sum", "graph", _GRAPH, D.shaped, structures=D.named(D.SUM_STRUCTURES, "axis", "keepdims"), forward_scale="abs",
        domain="|x| <= 1e4, NaN and +-inf; axis None, int or tuple; keepdims",
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=lambda d: (-1e4, 1e4))),
-    Op("reshape", "graph", _G, D.shaped, structures=D.named(D.RESHAPE_STRUCTURES, "shape"),
+    Op("reshape", "graph", _GRAPH, D.shaped, structures=D.named(D.RESHAPE_STRUCTURES, "shape"),
        domain="every value", regions=_SUBNORMALS),
-    Op("transpose", "graph", _G, D.shaped, structures=D.named(D.TRANSPOSE_STRUCTURES, "axes"),
+    Op("transpose", "graph", _GRAPH, D.shaped, structures=D.named(D.TRANSPOSE_STRUCTURES, "axes"),
        domain="every value", regions=_SUBNORMALS),
-    Op("matmul", "tensors", _T, D.matmul_inputs, structures=D.MATMUL_SHAPES, forward_scale="abs",
+    Op("matmul", "tensors", _TENSORS, D.binary, structures=D.MATMUL_SHAPES, forward_scale="abs",
        domain="|x| <= 100; batch axes broadcast; rank-1 operands", regions=_MATMUL),
-    Op("dot", "tensors", _T, D.dot_inputs, structures=D.DOT_SIZES, forward_scale="abs", domain="|x| <= 100",
+    Op("dot", "tensors", _TENSORS, D.dot_inputs, structures=D.DOT_SIZES, forward_scale="abs", domain="|x| <= 100",
        regions=R.Regions(_MATMUL.ordinary, domain=_MATMUL.domain, specials=False, args=(0, 1),
                          shapes=("zero-size",))),
-    Op("cosine_similarity", "tensors", _T, D.cosine_inputs, structures=D.COSINE_STRUCTURES, forward_scale=Y.cosine_scale,
+    Op("cosine_similarity", "tensors", _TENSORS, D.cosine_inputs, structures=D.COSINE_STRUCTURES, forward_scale=Y.cosine_scale,
        grad_scale=Y.cosine_scale, domain="0.1 <= |x| <= 10, broadcasting, any axis",
        known_failures={("tensorflow", "float16", "grad"): (
            "tf's float16 cosine_similarity gradient: -0.0039215 came back for -0.0039444, "
@@ -97,14 +98,14 @@ OPS_LIST = [
                          args=(0, 1), shapes=("rank 4-5", "zero-size"))),
 ]
 
-_A = "activations"
-_L = "losses"
+_ACTIVATIONS = "activations"
+_LOSSES = "losses"
 _LOGITS = R.Regions(bands=(R.LARGE_LOGITS, R.SUBNORMAL), shapes=("rank 4-5", "zero-size"))
 _REGRESSION = R.Regions(bands=(R.SUBNORMAL,), domain=D.regression_domain)
 _ELEMENTWISE = dict(grad_scale="value", domain="every value, NaN and +-inf", elementwise=True)
 
 OPS_LIST += [
-    Op("step", "activations", _A, D.unary, kinks=Y.at_zero, regions=_SUBNORMALS,
+    Op("step", "activations", _ACTIVATIONS, D.unary, kinks=Y.at_zero, regions=_SUBNORMALS,
        kink_points="x = 0 and NaN",
        conventions=(Convention("step_nan", ("forward",), W.step_nan_is_0, T.step_truth),),
        unsupported={"torch": {(d, "grad"): "torch.heaviside has no derivative (RuntimeError: derivative for "
@@ -112,35 +113,35 @@ OPS_LIST += [
                     "tensorflow": {"bfloat16": "tf.experimental.numpy.heaviside treats bfloat16 as "
                                    "non-float and calls .astype (AttributeError)"}},
        **_ELEMENTWISE),
-    Op("sigmoid", "activations", _A, D.unary, kinks=Y.at_nan, kink_points="NaN",
+    Op("sigmoid", "activations", _ACTIVATIONS, D.unary, kinks=Y.at_nan, kink_points="NaN",
        regions=R.Regions(_ACT, (R.SATURATION, R.UNDERFLOW, R.SUBNORMAL)),
        conventions=(Convention("sigmoid_grad_20", ("grad",), W.from_rounded_output("sigmoid"),
                                T.sigmoid_truth, consistent=True),
                     Convention("sigmoid_underflow", ("forward", "grad"), W.sigmoid_underflows,
                                T.sigmoid_truth)), **_ELEMENTWISE),
-    Op("tanh", "activations", _A, D.unary, kinks=Y.at_nan, kink_points="NaN",
+    Op("tanh", "activations", _ACTIVATIONS, D.unary, kinks=Y.at_nan, kink_points="NaN",
        regions=R.Regions(_ACT, (R.TANH_SATURATION, R.TANH_UNDERFLOW, R.SUBNORMAL)),
        conventions=(Convention("tanh_grad_10", ("grad",), W.from_rounded_output("tanh"),
                                         T.tanh_truth, consistent=True),), **_ELEMENTWISE),
-    Op("relu", "activations", _A, D.unary, kinks=Y.at_zero, regions=_SUBNORMALS,
+    Op("relu", "activations", _ACTIVATIONS, D.unary, kinks=Y.at_zero, regions=_SUBNORMALS,
        kink_points="x = 0 and NaN",
        conventions=(Convention("relu_neg_zero", ("forward",), W.relu_keeps_neg_zero, T.relu_truth),),
        **_ELEMENTWISE),
-    Op("leaky_relu", "activations", _A, D.unary, regions=_SUBNORMALS,
+    Op("leaky_relu", "activations", _ACTIVATIONS, D.unary, regions=_SUBNORMALS,
        structures=D.choices(slope=[D.DEFAULT, 0.1, 0.2]),
        kinks=Y.at_zero, kink_points="x = 0 and NaN", grad_scale="value",
        unsupported={"tensorflow": {"float64": (
            "tf.nn.leaky_relu keeps alpha in a float32 attribute: a float64 input is scaled by "
            "float32(slope), 2e-8 relative off (measured: conventions 'leaky_relu.float64_slope')")}},
        domain="every value, NaN and +-inf; slope default, 0.1 or 0.2", elementwise=True),
-    Op("softmax", "activations", _A, D.softmax_inputs, structures=D.SOFTMAX_STRUCTURES, forward_scale=Y.softmax_scale,
+    Op("softmax", "activations", _ACTIVATIONS, D.softmax_inputs, structures=D.SOFTMAX_STRUCTURES, forward_scale=Y.softmax_scale,
        grad_scale=Y.softmax_scale,
        conventions=(Convention("softmax_nan_row", ("forward",), W.softmax_nan_only_in_place, T.softmax_truth),),
        domain="every value, NaN and -inf, ties; any axis", regions=_LOGITS),
-    Op("log_softmax", "activations", _A, D.softmax_inputs, structures=D.SOFTMAX_STRUCTURES, forward_scale=Y.log_softmax_scale,
+    Op("log_softmax", "activations", _ACTIVATIONS, D.softmax_inputs, structures=D.SOFTMAX_STRUCTURES, forward_scale=Y.log_softmax_scale,
        grad_scale=Y.log_softmax_grad_scale, domain="every value, NaN and -inf, ties; any axis",
        regions=_LOGITS),
-    Op("softplus", "activations", _A, D.unary, kinks=Y.at_nan, kink_points="NaN",
+    Op("softplus", "activations", _ACTIVATIONS, D.unary, kinks=Y.at_nan, kink_points="NaN",
        known_failures={("tensorflow", "bfloat16", "forward"): (
            "tf.math.softplus in bfloat16 returns e^x below a threshold near x = log(eps) + 2 = "
            "-2.85: softplus(-2.921875) came back 0.0537 (e^x) for 0.0525, 2.3% off; and 0 for "
@@ -154,13 +155,13 @@ OPS_LIST += [
                "softplus'(-5.15234375) came back 0.0057640 for 0.0057525, 2.0e-3 relative off "
                "(float16's 2 units: 2e-3)")},
        regions=R.Regions(_ACT, (R.SATURATION, R.UNDERFLOW, R.SUBNORMAL)), **_ELEMENTWISE),
-    Op("elu", "activations", _A, D.unary, structures=D.choices(alpha=[D.DEFAULT, 0.5]),
+    Op("elu", "activations", _ACTIVATIONS, D.unary, structures=D.choices(alpha=[D.DEFAULT, 0.5]),
        regions=R.Regions(_ACT, (R.SATURATION, R.UNDERFLOW, R.SUBNORMAL)),
        conventions=(Convention("elu_tiny", ("forward",), W.elu_exp_minus_1, T.elu_truth),
                     Convention("elu_grad_20", ("grad",), W.elu_exp_minus_1, T.elu_truth)),
        kinks=Y.at_zero, kink_points="x = 0 (alpha != 1) and NaN", grad_scale="value",
        domain="every value, NaN and +-inf; alpha default or 0.5", elementwise=True),
-    Op("gelu", "activations", _A, D.unary, structures=D.choices(approximate=[D.DEFAULT, True]),
+    Op("gelu", "activations", _ACTIVATIONS, D.unary, structures=D.choices(approximate=[D.DEFAULT, True]),
        known_failures={("torch", "bfloat16", "forward"): (
            "torch's bfloat16 gelu returns NaN at x = +inf (its float32 gelu returns inf, the "
            "limit; conventions 'gelu_inf' measures float32)")},
@@ -173,7 +174,7 @@ OPS_LIST += [
        kinks=Y.at_nonfinite_x, kink_points="NaN and +-inf",
        domain="|x| <= cbrt(max)/2 (the tanh form's x^3 overflows beyond), NaN and +-inf; "
               "exact and tanh forms", elementwise=True),
-    Op("silu", "activations", _A, D.unary, grad_scale=Y.silu_grad_scale,
+    Op("silu", "activations", _ACTIVATIONS, D.unary, grad_scale=Y.silu_grad_scale,
        known_failures={
            ("tensorflow", "float16", "forward"): (
                "tf computes float16 silu op by op in float16: sigmoid(x) rounds to 0 below "
@@ -202,18 +203,18 @@ OPS_LIST += [
                                T.silu_truth),),
        regions=R.Regions(_ACT, (R.SATURATION, R.UNDERFLOW, R.SILU_ROOT, R.SUBNORMAL)),
        kinks=Y.at_nan, kink_points="NaN", domain="every value, NaN and +-inf", elementwise=True),
-    Op("mse", "losses", _L, D.pair_loss, structures=D.paired(D.LOSS_STRUCTURES), wrt=(0,), grad_scale="value", regions=_REGRESSION,
+    Op("mse", "losses", _LOSSES, D.pair_loss, structures=D.paired(D.LOSS_STRUCTURES), wrt=(0,), grad_scale="value", regions=_REGRESSION,
        kinks=Y.at_nonfinite, kink_points="NaN and +-inf",
        domain="|x| <= sqrt(max/1024)/2, NaN and +-inf; every reduction"),
-    Op("mae", "losses", _L, D.pair_loss, structures=D.paired(D.LOSS_STRUCTURES), wrt=(0,), grad_scale="value", regions=_REGRESSION,
+    Op("mae", "losses", _LOSSES, D.pair_loss, structures=D.paired(D.LOSS_STRUCTURES), wrt=(0,), grad_scale="value", regions=_REGRESSION,
        kinks=Y.at_nonfinite_or_equal, kink_points="y_hat = t, NaN and +-inf",
        domain="|x| <= sqrt(max/1024)/2, NaN and +-inf, y_hat = t; every reduction"),
-    Op("huber", "losses", _L, D.pair_loss, structures=D.paired(D.LOSS_STRUCTURES, delta=[D.DEFAULT, 0.5, 2.0]),
+    Op("huber", "losses", _LOSSES, D.pair_loss, structures=D.paired(D.LOSS_STRUCTURES, delta=[D.DEFAULT, 0.5, 2.0]),
        wrt=(0,), regions=_REGRESSION,
        grad_scale="value", kinks=Y.at_nonfinite, kink_points="NaN and +-inf",
        conventions=(Convention("huber_grad_small", ("grad",), W.huber_cancels_delta, T.huber_truth),),
        domain="|x| <= sqrt(max/1024)/2, NaN and +-inf; delta 1, 0.5, 2"),
-    Op("binary_cross_entropy", "losses", _L, D.bce_inputs, wrt=(0,), structures=D.paired(D.LOSS_STRUCTURES),
+    Op("binary_cross_entropy", "losses", _LOSSES, D.bce_inputs, wrt=(0,), structures=D.paired(D.LOSS_STRUCTURES),
        regions=R.Regions((0.02, 0.97), (R.NEAR_0, R.NEAR_1), domain=D.probabilities, specials=False,
                          signs=(1,)),
        forward_scale=Y.bce_scale, grad_scale=Y.bce_scale,
@@ -224,7 +225,7 @@ OPS_LIST += [
            "Keras's clipped formula recomputed op by op in float16 does not explain it "
            "(cause not isolated; seen once in 100 draws)")},
        domain="1e-3 <= p <= 1 - 1e-3 (bfloat16: 0.99), t in [0, 1]; every reduction"),
-    Op("binary_cross_entropy_with_logits", "losses", _L, D.bce_inputs, structures=D.paired(D.LOSS_STRUCTURES),
+    Op("binary_cross_entropy_with_logits", "losses", _LOSSES, D.bce_inputs, structures=D.paired(D.LOSS_STRUCTURES),
        regions=R.Regions(_ACT, (R.SATURATION, R.LARGE_LOGITS, R.SUBNORMAL), specials=False,
                          # float16: a mean of up to 243 losses of size |x| must not overflow
                          domain=lambda d: (-200.0, 200.0) if d == "float16" else (-1e4, 1e4)),
@@ -241,17 +242,17 @@ OPS_LIST += [
            "rank-5 mean, 1.97% of the gradient's scale against the 1.95% that tolerances.toml "
            "already allows for it (measured 1.62% before; seen in the tests' draws)")},
        domain="|x| <= 1e4 (float16: 200), t in [0, 1]; every reduction"),
-    Op("cross_entropy", "losses", _L, D.class_inputs, wrt=(0,), structures=D.CLASS_POOL,
+    Op("cross_entropy", "losses", _LOSSES, D.class_inputs, wrt=(0,), structures=D.CLASS_POOL,
        regions=R.Regions(_ACT, (R.LARGE_LOGITS, R.SUBNORMAL), domain=D.class_domain, specials=False,
                          shapes=("zero-size",)),
        forward_scale=Y.ce_scale, grad_scale=Y.ce_scale,
        domain="|x| <= 1e4 (float16: 1e3) and ties, class indices or probability targets; "
               "every reduction"),
-    Op("nll", "losses", _L, D.nll_inputs, wrt=(0,), structures=D.CLASS_POOL, grad_scale="value",
+    Op("nll", "losses", _LOSSES, D.nll_inputs, wrt=(0,), structures=D.CLASS_POOL, grad_scale="value",
        regions=R.Regions((1e-3, 30.0), (R.SUBNORMAL,), domain=lambda d: (D.class_domain(d)[0], 0.0),
                          specials=False, shapes=("zero-size",), signs=(-1,)),
        domain="-1e4 <= log p <= 0 (float16: -1e3), class indices; every reduction"),
-    Op("gaussian_nll", "losses", _L, D.gaussian_nll_inputs, wrt=(0, 2),
+    Op("gaussian_nll", "losses", _LOSSES, D.gaussian_nll_inputs, wrt=(0, 2),
        structures=D.paired(D.LOSS_STRUCTURES, full=[D.DEFAULT, True]),
        known_failures={("jax", "float16", "grad"): (
            "jax's float16 d/dvar of a mean of 243 (mu = 1, t = 0, var = 3.5, full=True) came back "

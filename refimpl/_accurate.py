@@ -74,6 +74,18 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
+def shifted_by_max(x, axis):
+    """x - max(x) along axis, as the pair (d, d_err) with d + d_err exact; e^(d + d_err);
+    and the max's position (first one) as a mask. Shifting by the max keeps e^d <= 1
+    (softmax, log_softmax)."""
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    first = np.zeros(x.shape, bool)
+    if x.size:
+        np.put_along_axis(first, np.expand_dims(np.argmax(x, axis=axis), axis), True, axis=axis)
+    d, d_err = two_sum(x, -m)
+    return d, d_err, exp_of_sum(d, d_err), first
+
+
 def erfc(z, z_lo=0.0):
     """erfc(z + z_lo), element by element (the C library's erfc, through ``math``), with
     a first-order correction for the low part: d erfc/dz = -2/sqrt(pi) e^(-z^2)."""

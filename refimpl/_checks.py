@@ -22,8 +22,10 @@ import math
 
 import numpy as np
 
+from refimpl._arrays import ShapeError
+
 __all__ = ["shown", "flag", "finite", "positive", "non_negative", "fraction", "size",
-           "integer", "ints", "one_of", "every_entry"]
+           "integer", "ints", "axis_of", "one_of", "every_entry"]
 
 
 def shown(v) -> str:
@@ -109,6 +111,15 @@ def ints(fn: str, name: str, v) -> tuple:
     if not (isinstance(items, (tuple, list)) and all(_is_int(a) for a in items)):
         _fail(fn, name, "an int or a tuple of ints", v)
     return tuple(int(a) for a in items)
+
+
+def axis_of(fn: str, x, axis: int) -> int:
+    """``axis`` as an index into x's axes, which x must have (rank >= 1): a shape error
+    otherwise, raised when the input is seen."""
+    if not -max(x.ndim, 1) <= axis < max(x.ndim, 1) or x.ndim == 0:
+        raise ShapeError(f"{fn}: axis {axis} is out of range for an input of shape {x.shape}; "
+                         "the input needs at least one axis")
+    return axis % x.ndim
 
 
 def one_of(fn: str, name: str, v, choices: tuple):

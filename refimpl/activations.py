@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from refimpl._accurate import exp_of_sum, hi, rounded, sigmoid_pair, two_sum
-from refimpl._arrays import ShapeError
-from refimpl._checks import finite, integer, one_of
+from refimpl._accurate import exp_of_sum, hi, rounded, shifted_by_max, sigmoid_pair, two_sum
+from refimpl._checks import axis_of, finite, integer, one_of
 from refimpl._gelu_silu import gelu_df, gelu_f, gelu_tanh_df, gelu_tanh_f, silu_df, silu_f
 from refimpl.autodiff import Function
 
@@ -208,24 +207,6 @@ def leaky_relu(x, slope: float = 0.01):
 
 # ============================================================== softmax, log_softmax
 
-def _axis(name, x, axis):
-    if not -max(x.ndim, 1) <= axis < max(x.ndim, 1) or x.ndim == 0:
-        raise ShapeError(f"{name}: axis {axis} is out of range for an input of shape {x.shape}; "
-                         "the input needs at least one axis")
-    return axis % x.ndim
-
-
-def _shifted(x, axis):
-    """x - max(x) along axis, as the pair (d, d_err) with d + d_err exact; e^(d + d_err);
-    and the max's position (first one) as a mask. Shifting by the max keeps e^d <= 1."""
-    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    first = np.zeros(x.shape, bool)
-    if x.size:
-        np.put_along_axis(first, np.expand_dims(np.argmax(x, axis=axis), axis), True, axis=axis)
-    d, d_err = two_sum(x, -m)
-    return d, d_err, exp_of_sum(d, d_err), first
-
-
 class Softmax(Function):
     """y_i = e^(x_i - m) / sum_j e^(x_j - m) with m = max_j x_j (소프트맥스).
 
@@ -241,9 +222,9 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        ax = _axis("softmax", x, self.axis)
+        ax = axis_of("softmax", x, self.axis)
         with np.errstate(all="ignore"):
-            _, _, e, self.first = _shifted(hi(x), ax)
+            _, _, e, self.first = shifted_by_max(hi(x), ax)
             self.y = e / np.sum(e, axis=ax, keepdims=True)
         return rounded(self.y, x.dtype)
 
@@ -282,9 +263,9 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        ax = _axis("log_softmax", x, self.axis)
+        ax = axis_of("log_softmax", x, self.axis)
         with np.errstate(all="ignore"):
-            d, d_err, e, self.first = _shifted(hi(x), ax)
+            d, d_err, e, self.first = shifted_by_max(hi(x), ax)
             others = np.sum(np.where(self.first, 0, e), axis=ax, keepdims=True)
             y, y_err = two_sum(d, -np.log1p(others))
             y_err = y_err + d_err

@@ -326,19 +326,18 @@ def sum_to(x: np.ndarray, shape: tuple) -> np.ndarray:
     return y
 
 
-def unbroadcast(g, x, dtype=None):
+def unbroadcast(g, x, dtype):
     """The gradient ``g`` of an input ``x`` that broadcasting enlarged, brought back to x:
     summed to x's shape (``sum_to``), then rounded to x's dtype through the compute dtype
-    of the op's output ``dtype`` (default x's). A float16 input of a float16 op gets the
-    float32 gradient rounded once more, as its forward does (``compute_dtype``); one of a
-    float64 op gets the float64 gradient, rounded once.
+    of the op's output ``dtype``. A float16 input of a float16 op gets the float32
+    gradient rounded once more, as its forward does (``compute_dtype``); one of a float64
+    op gets the float64 gradient, rounded once.
 
-    >>> unbroadcast(np.ones((2, 3)), np.float32(5.0))
+    >>> unbroadcast(np.ones((2, 3)), np.float32(5.0), np.float32)
     array(6., dtype=float32)
     """
     x = np.asarray(x)
-    via = compute_dtype(x.dtype if dtype is None else dtype)
-    return sum_to(g, x.shape).astype(via).astype(x.dtype)
+    return sum_to(g, x.shape).astype(compute_dtype(dtype)).astype(x.dtype)
 
 
 def grad(f, argnums=0):

@@ -275,7 +275,7 @@ class BroadcastTo(Function):
             ) from None
 
     def backward(self, dout):
-        return unbroadcast(up(dout), self.inputs[0].data)
+        return unbroadcast(up(dout), self.inputs[0].data, dout.dtype)
 
 
 def broadcast_to(x, shape):
