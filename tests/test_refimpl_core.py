@@ -1,19 +1,15 @@
 """Numpy-only tests of refimpl's core: the worked examples of the source material, the
-autodiff engine (branching, accumulation, ``grad``), shape errors, ``describe``, ``sum_to``,
-``numerical_gradient``, and the rule that ``import refimpl`` imports no framework.
+autodiff engine (branching, accumulation, ``grad``), shape errors, ``sum_to`` and
+``numerical_gradient``. (``describe``: test_refimpl_tensors.py; the operators on a Variable:
+test_refimpl_graph.py; that refimpl imports no framework: test_layout.py.)
 
 Expected values come from the maths (or an independent numpy computation), never from refimpl.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 import pytest
 from hypothesis import given
@@ -324,63 +320,6 @@ def test_broadcast_to_and_repeat_errors():
         refimpl.repeat(np.ones((2, 3)), 2, axis=2)
 
 
-# ================================================================================ describe
-
-EXPECTED_RANKS = {"scalar": 0, "vector": 1, "matrix": 2, "3d (sequences)": 3,
-                  "4d (images)": 4, "5d (video)": 5}
-
-
-def test_examples_cover_ranks_0_to_5():
-    assert sorted(refimpl.describe(x)["rank"] for x in refimpl.EXAMPLES.values()) == list(range(6))
-
-
-@pytest.mark.parametrize("name", list(EXPECTED_RANKS))
-def test_describe_examples(name):
-    x = refimpl.EXAMPLES[name]
-    d = refimpl.describe(x)
-    assert d["rank"] == EXPECTED_RANKS[name] == np.ndim(x)
-    assert d["shape"] == np.shape(x) and len(d["shape"]) == d["rank"]
-    assert d["size"] == math.prod(d["shape"])
-    assert d["dtype"] == np.asarray(x).dtype.name
-
-
-def test_a_5_dimensional_vector_is_a_rank_1_tensor():
-    v = refimpl.EXAMPLES["vector"]
-    d = refimpl.describe(v)
-    assert d["rank"] == 1 and d["shape"] == (5,) and d["size"] == 5
-    assert refimpl.describe(np.zeros(5)) == {"rank": 1, "shape": (5,), "dtype": "float64", "size": 5}
-
-
-@given(shape=SHAPES, dtype=st.sampled_from([np.float16, np.float32, np.float64, np.uint8,
-                                             np.int64, np.bool_]),
-       transposed=st.booleans())
-def test_describe_any_array(shape, dtype, transposed):
-    x = np.zeros(shape, dtype)
-    if transposed:                       # a non-contiguous view
-        x, shape = x.T, shape[::-1]
-    d = refimpl.describe(x)
-    want = {"rank": len(shape), "shape": shape, "dtype": np.dtype(dtype).name,
-            "size": math.prod(shape)}
-    assert d == want
-    if x.dtype.kind == "f":
-        assert refimpl.describe(Variable(x)) == want
-
-
-def test_describe_bfloat16_variable():
-    x = np.zeros((2, 3), ml_dtypes.bfloat16)
-    assert refimpl.describe(Variable(x)) == {"rank": 2, "shape": (2, 3), "dtype": "bfloat16",
-                                             "size": 6}
-
-
-def test_describe_bfloat16_array():
-    x = np.zeros((2, 3), ml_dtypes.bfloat16)
-    assert refimpl.describe(x) == {"rank": 2, "shape": (2, 3), "dtype": "bfloat16", "size": 6}
-
-
-def test_describe_python_scalar_is_rank_0():
-    assert refimpl.describe(3.0) == {"rank": 0, "shape": (), "dtype": "float64", "size": 1}
-
-
 # ================================================================================== sum_to
 
 def _expansion_factor(s, t) -> int:
@@ -446,55 +385,3 @@ def test_numerical_derivative_of_a_cubic(x):
     # error h^2 = (cbrt(eps) max(1,|x|))^2 <= 3.7e-9, plus rounding ~ eps |x|^3 / h.
     np.testing.assert_allclose(refimpl.numerical_derivative(lambda t: t ** 3, x), 3 * x * x,
                                rtol=1e-8, atol=1e-8)
-
-
-# ========================================================================== import hygiene
-
-FRAMEWORKS = ("torch", "tensorflow", "jax", "jaxlib", "keras", "optax", "flax")
-
-
-def test_import_refimpl_imports_no_framework():
-    code = (
-        "import json, sys, time\n"
-        "t0 = time.perf_counter()\n"
-        "import refimpl\n"
-        "dt = time.perf_counter() - t0\n"
-        "mods = sorted({m.split('.')[0] for m in sys.modules})\n"
-        "print(json.dumps({'seconds': dt, 'modules': mods}))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True, cwd=Path(__file__).resolve().parents[1])
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    loaded = [m for m in FRAMEWORKS if m in result["modules"]]
-    assert loaded == [], f"import refimpl pulled in {loaded}"
-    # Its speed (well under 0.5 s) is measured by benchmarks/import_time.py, not asserted
-    # here, where a loaded machine would make it flaky.
-
-
-def test_every_operator_on_a_variable_is_its_named_op():
-    """a + b, 2 - a, a @ b, a.T, ... are add, sub, matmul, transpose: the same values, a
-    recorded Variable. The operators are installed at import; installed again here, so
-    that this test also reaches that code when it changes (mutation testing runs tests)."""
-    from refimpl import graph
-
-    graph._install_operators()
-    a = refimpl.Variable(np.array([[1.5, -2.0], [0.25, 3.0]]))
-    b = refimpl.Variable(np.array([[0.5, 4.0], [-1.0, 2.0]]))
-    x = a.data
-    cases = {
-        "a + b": (a + b, x + b.data), "2 + a": (2.0 + a, 2.0 + x),
-        "a - b": (a - b, x - b.data), "2 - a": (2.0 - a, 2.0 - x),
-        "a * b": (a * b, x * b.data), "2 * a": (2.0 * a, 2.0 * x),
-        "a / b": (a / b, x / b.data), "2 / a": (2.0 / a, 2.0 / x),
-        "-a": (-a, -x), "a ** 3": (a ** 3, x ** 3),
-        "a @ b": (a @ b, x @ b.data), "x @ b": (x @ b, x @ b.data),
-        "list @ b": (x.tolist() @ b, x @ b.data),     # no numpy left of @: __rmatmul__
-        "a.sum()": (a.sum(), np.sum(x)), "a.sum(0)": (a.sum(0), x.sum(0)),
-        "a.sum(0, True)": (a.sum(0, True), x.sum(0, keepdims=True)),
-        "a.reshape(4)": (a.reshape(4), x.reshape(4)), "a.reshape(1, 4)": (a.reshape(1, 4), x.reshape(1, 4)),
-        "a.reshape((1, 4))": (a.reshape((1, 4)), x.reshape((1, 4))),
-        "a.T": (a.T, x.T),
-    }
-    for what, (y, want) in cases.items():
-        assert isinstance(y, refimpl.Variable) and y.creator is not None, what
-        np.testing.assert_array_equal(y.data, want, err_msg=what)

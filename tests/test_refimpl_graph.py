@@ -1,6 +1,7 @@
 """Numpy-only tests of the graph nodes' contracts (refimpl/graph.py, refimpl/derivatives.py):
 the exact error messages of bad shapes and arguments, the defaults of the wrappers and of the
-Variable methods, each node's gradient dtype, and the central-difference step.
+Variable methods and operators, each node's gradient dtype (and how a gradient is rounded to
+its input's), and the central-difference step.
 
 Expected values come from the rules as documented (numpy's broadcasting and promotion, the
 step formula cbrt(eps) * max(1, |x|)), never from refimpl's own output.
@@ -153,6 +154,37 @@ def test_a_half_op_rounds_its_gradient_through_float32(a, b):
     assert _ties(np.array(wide)) == 1           # a case the rule decides
     _, db = refimpl.grad(refimpl.div, argnums=(0, 1))(np.float16(a), np.float16(b))
     assert db == np.float16(np.float32(wide))
+
+
+# ==================================================== operators on Variables
+
+def test_every_operator_on_a_variable_is_its_named_op():
+    """a + b, 2 - a, a @ b, a.T, ... are add, sub, matmul, transpose: the same values, a
+    recorded Variable. The operators are installed at import; installed again here, so
+    that this test also reaches that code when it changes (mutation testing runs tests)."""
+    from refimpl import graph
+
+    graph._install_operators()
+    a = refimpl.Variable(np.array([[1.5, -2.0], [0.25, 3.0]]))
+    b = refimpl.Variable(np.array([[0.5, 4.0], [-1.0, 2.0]]))
+    x = a.data
+    cases = {
+        "a + b": (a + b, x + b.data), "2 + a": (2.0 + a, 2.0 + x),
+        "a - b": (a - b, x - b.data), "2 - a": (2.0 - a, 2.0 - x),
+        "a * b": (a * b, x * b.data), "2 * a": (2.0 * a, 2.0 * x),
+        "a / b": (a / b, x / b.data), "2 / a": (2.0 / a, 2.0 / x),
+        "-a": (-a, -x), "a ** 3": (a ** 3, x ** 3),
+        "a @ b": (a @ b, x @ b.data), "x @ b": (x @ b, x @ b.data),
+        "list @ b": (x.tolist() @ b, x @ b.data),     # no numpy left of @: __rmatmul__
+        "a.sum()": (a.sum(), np.sum(x)), "a.sum(0)": (a.sum(0), x.sum(0)),
+        "a.sum(0, True)": (a.sum(0, True), x.sum(0, keepdims=True)),
+        "a.reshape(4)": (a.reshape(4), x.reshape(4)), "a.reshape(1, 4)": (a.reshape(1, 4), x.reshape(1, 4)),
+        "a.reshape((1, 4))": (a.reshape((1, 4)), x.reshape((1, 4))),
+        "a.T": (a.T, x.T),
+    }
+    for what, (y, want) in cases.items():
+        assert isinstance(y, refimpl.Variable) and y.creator is not None, what
+        np.testing.assert_array_equal(y.data, want, err_msg=what)
 
 
 # ========================================================= the central-difference step

@@ -1,8 +1,7 @@
 """refimpl.training: schedule's defaults and errors, fit's shuffling and stop rule, trajectory.
 
-test_refimpl_training.py shows the epoch/iteration arithmetic; this file pins the parts a
-caller relies on without seeing them: the default epoch count and seed, shuffle=False,
-the tol boundary, the exact error messages, and ``trajectory`` (the reference side of the
+The epoch/iteration arithmetic (the last section), and the parts a caller relies on
+without seeing them: the default epoch count and seed, shuffle=False, the tol boundary, the exact error messages, and ``trajectory`` (the reference side of the
 framework parity runs) against gradient descent worked by hand and in plain numpy.
 """
 
@@ -190,3 +189,119 @@ def test_trajectory_trains_in_the_weights_dtype():
                               "sgd", {"lr": 0.5})
     assert losses.dtype == np.float64 and losses.tolist() == [5.0, 4.0]   # as worked above
     assert {a.dtype for step in path for a in step} == {np.dtype(np.float32)}
+
+
+# ================================================ epochs, iterations, batches: the arithmetic
+
+@pytest.mark.parametrize("n, batch, epochs, drop_last, expected", [
+    (1000, 20, 10, False, (50, 500, 20)),     # the issue's example: 50 per epoch, 500 in all
+    (1000, 30, 1, False, (34, 34, 10)),       # 33 full batches + one of 1000 - 990 = 10
+    (1000, 30, 1, True, (33, 33, 30)),        # the partial batch dropped
+    (10, 3, 2, False, (4, 8, 1)),             # 3 + 3 + 3 + 1
+    (10, 3, 2, True, (3, 6, 3)),
+    (7, 10, 3, False, (1, 3, 7)),             # one partial batch is the whole set
+    (20, 20, 0, False, (1, 0, 20)),           # no epochs, no updates
+])
+def test_schedule_arithmetic(n, batch, epochs, drop_last, expected):
+    assert tuple(schedule(n, batch, epochs, drop_last=drop_last)) == expected
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_schedule_counts_the_batches_minibatches_yields(drop_last):
+    for n in range(1, 13):
+        for batch in range(1, 6):
+            if drop_last and n < batch:
+                continue
+            sizes = [len(b) for b in minibatches(n, batch, seed=0, drop_last=drop_last)]
+            s = schedule(n, batch, 1, drop_last=drop_last)
+            assert (len(sizes), sizes[-1]) == (s.iterations_per_epoch, s.last_batch)
+            assert all(k == batch for k in sizes[:-1])
+
+
+def test_minibatches_cover_every_index_exactly_once():
+    batches = list(minibatches(103, 10, seed=3))
+    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(103))
+    assert [len(b) for b in batches] == [10] * 10 + [3]               # last batch partial
+
+
+def test_minibatches_drop_last_drops_only_the_partial_batch():
+    batches = list(minibatches(103, 10, seed=3, drop_last=True))
+    assert [len(b) for b in batches] == [10] * 10
+    assert len(np.unique(np.concatenate(batches))) == 100
+
+
+def test_minibatches_are_reproducible_for_a_seed_and_differ_between_seeds():
+    a, b, c = (np.concatenate(list(minibatches(50, 7, seed=s))) for s in (1, 1, 2))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert not np.array_equal(a, np.arange(50))                       # shuffled at all
+
+
+def test_minibatches_without_shuffle_or_with_an_order():
+    assert [b.tolist() for b in minibatches(5, 2, shuffle=False)] == [[0, 1], [2, 3], [4]]
+    assert [b.tolist() for b in minibatches(4, 3, order=[2, 0, 3, 1])] == [[2, 0, 3], [1]]
+
+
+def _line_task(n=10, noise=0.0):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 2))
+    return x, x @ np.array([[2.0], [-1.0]]) + 0.5 + noise * rng.normal(size=(n, 1))
+
+
+def test_fit_runs_the_epoch_budget_and_records_every_iteration():
+    x, t = _line_task(10, noise=0.5)                       # noisy: never reaches a small loss
+    model = Linear(2, 1, W=np.zeros((2, 1)))
+    h = fit(model, refimpl.mse, SGD(model.parameters(), lr=0.05), x, t, batch_size=3, epochs=5)
+    assert h.stopped == "epochs" and h.epochs == 5
+    assert len(h.losses) == schedule(10, 3, 5).updates == 20
+    for e in range(5):                                     # 4 iterations per epoch
+        assert h.epoch_losses[e] == pytest.approx(np.mean(h.losses[4 * e: 4 * e + 4]), rel=1e-15)
+
+
+def test_fit_with_drop_last_makes_the_scheduled_number_of_updates():
+    x, t = _line_task(10)
+    model = Linear(2, 1, W=np.zeros((2, 1)))
+    h = fit(model, refimpl.mse, SGD(model.parameters()), x, t, batch_size=3, epochs=5,
+            drop_last=True)
+    assert len(h.losses) == schedule(10, 3, 5, drop_last=True).updates == 15
+
+
+def test_fit_stops_when_the_epoch_loss_reaches_tol():
+    x, t = _line_task(10)                                  # a line fits exactly: loss -> 0
+    model = Linear(2, 1, W=np.zeros((2, 1)))
+    seen = []
+    h = fit(model, refimpl.mse, SGD(model.parameters(), lr=0.1), x, t, batch_size=10,
+            epochs=1000, tol=1e-6, progress=lambda e, loss: seen.append((e, loss)))
+    assert h.stopped == "tol" and h.epochs < 1000
+    assert h.epoch_losses[-1] <= 1e-6 < h.epoch_losses[-2]
+    assert seen == list(enumerate(h.epoch_losses, start=1))
+
+
+def test_fit_is_reproducible_for_a_seed():
+    def run(seed):
+        x, t = _line_task(12, noise=0.3)
+        model = Linear(2, 1, W=np.zeros((2, 1)))
+        return fit(model, refimpl.mse, SGD(model.parameters(), lr=0.05), x, t,
+                   batch_size=5, epochs=3, seed=seed).losses
+    assert run(7) == run(7)
+    assert run(7) != run(8)                                # another shuffle, another path
+
+
+def test_fit_reshuffles_every_epoch_from_one_generator():
+    """fit's docstring: every epoch a new permutation, all drawn by one generator seeded
+    with ``seed``. A fit that reused its first shuffle would train on one order only."""
+    x, t = _line_task(12, noise=0.3)
+    x = np.column_stack([np.arange(12.0), x[:, 1]])        # column 0 names the sample
+    seen = []
+
+    class Recorder(Linear):
+        def __call__(self, xb):
+            seen.append(np.asarray(xb)[:, 0].astype(int).tolist())
+            return super().__call__(xb)
+
+    model = Recorder(2, 1, W=np.zeros((2, 1)))
+    fit(model, refimpl.mse, SGD(model.parameters(), lr=0.01), x, t, batch_size=5, epochs=4, seed=3)
+    epochs = [sum(seen[3 * e: 3 * e + 3], []) for e in range(4)]   # 5 + 5 + 2 per epoch
+    rng = np.random.default_rng(3)
+    assert epochs == [rng.permutation(12).tolist() for _ in range(4)]
+    assert len({tuple(e) for e in epochs}) == 4

@@ -1,4 +1,5 @@
-"""refimpl.tensors (dot, cosine similarity, matmul) and refimpl._arrays (the dtype rules).
+"""refimpl.tensors (describe, dot, cosine similarity, matmul) and refimpl._arrays (the dtype
+rules).
 
 Expected values are worked by hand, exact in small integers, or from mpmath (cosine
 similarity's gradient, where it nearly cancels).
@@ -7,10 +8,15 @@ similarity's gradient, where it nearly cancels).
 import math
 import re
 
+import ml_dtypes
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
+import refimpl
 from refimpl._arrays import ShapeError, as_float_array, up
 from refimpl.autodiff import Variable, grad
 from refimpl.tensors import (CosineSimilarity, Dot, MatMul, cosine_similarity, dot, matmul,
@@ -225,3 +231,62 @@ def test_dot_of_float64_and_float32_is_computed_in_float64():
     a, b = np.array([0.1, 0.2, 0.3]), np.ones(3, np.float32)
     y = dot(a, b)
     assert y.dtype == np.float64 and y == math.fsum([0.1, 0.2, 0.3])
+
+
+# ================================================================================ describe
+
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=3)
+
+EXPECTED_RANKS = {"scalar": 0, "vector": 1, "matrix": 2, "3d (sequences)": 3,
+                  "4d (images)": 4, "5d (video)": 5}
+
+
+def test_examples_cover_ranks_0_to_5():
+    assert sorted(refimpl.describe(x)["rank"] for x in refimpl.EXAMPLES.values()) == list(range(6))
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_RANKS))
+def test_describe_examples(name):
+    x = refimpl.EXAMPLES[name]
+    d = refimpl.describe(x)
+    assert d["rank"] == EXPECTED_RANKS[name] == np.ndim(x)
+    assert d["shape"] == np.shape(x) and len(d["shape"]) == d["rank"]
+    assert d["size"] == math.prod(d["shape"])
+    assert d["dtype"] == np.asarray(x).dtype.name
+
+
+def test_a_5_dimensional_vector_is_a_rank_1_tensor():
+    v = refimpl.EXAMPLES["vector"]
+    d = refimpl.describe(v)
+    assert d["rank"] == 1 and d["shape"] == (5,) and d["size"] == 5
+    assert refimpl.describe(np.zeros(5)) == {"rank": 1, "shape": (5,), "dtype": "float64", "size": 5}
+
+
+@given(shape=SHAPES, dtype=st.sampled_from([np.float16, np.float32, np.float64, np.uint8,
+                                             np.int64, np.bool_]),
+       transposed=st.booleans())
+def test_describe_any_array(shape, dtype, transposed):
+    x = np.zeros(shape, dtype)
+    if transposed:                       # a non-contiguous view
+        x, shape = x.T, shape[::-1]
+    d = refimpl.describe(x)
+    want = {"rank": len(shape), "shape": shape, "dtype": np.dtype(dtype).name,
+            "size": math.prod(shape)}
+    assert d == want
+    if x.dtype.kind == "f":
+        assert refimpl.describe(Variable(x)) == want
+
+
+def test_describe_bfloat16_variable():
+    x = np.zeros((2, 3), ml_dtypes.bfloat16)
+    assert refimpl.describe(Variable(x)) == {"rank": 2, "shape": (2, 3), "dtype": "bfloat16",
+                                             "size": 6}
+
+
+def test_describe_bfloat16_array():
+    x = np.zeros((2, 3), ml_dtypes.bfloat16)
+    assert refimpl.describe(x) == {"rank": 2, "shape": (2, 3), "dtype": "bfloat16", "size": 6}
+
+
+def test_describe_python_scalar_is_rank_0():
+    assert refimpl.describe(3.0) == {"rank": 0, "shape": (), "dtype": "float64", "size": 1}
