@@ -1,16 +1,69 @@
-"""Each framework's adapter, imported the first time it is asked for.
+"""The adapter contract, and each framework's adapter, imported the first time it is asked for.
 
-The adapter of a framework is its package, ``comparisons/<framework>/``: ``VERSION``,
-``forward``, ``vjp``, ``to_numpy`` and the ``REPRO`` template, beside the twins. A framework
-that is not installed, or installed but broken, never stops a run: its rows say why
-(``unavailable``).
+The adapter of a framework is its package, ``comparisons/<framework>/``, beside its twins:
+what ``Adapter`` lists, nothing more. A framework that is not installed, or installed
+but broken, never stops a run: its rows say why (``unavailable``).
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from comparisons import FRAMEWORKS, first_line
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """What the harness needs of an implementation: its version, the way in and out of its
+    arrays, and how it runs a twin forward and backward. ``fn`` is a twin (a function of
+    the implementation's arrays named like refimpl's); ``arrays`` are numpy arrays.
+
+    A module is an adapter when it defines these names (``isinstance(module, Adapter)``);
+    a training step, where there is one, is ``trajectory`` in its ``training`` module
+    (comparisons/trajectory.py). torch's, in comparisons/torch/__init__.py, in short::
+
+        VERSION = torch.__version__
+
+        def to_native(a):
+            return torch.from_numpy(a.copy())
+
+        def to_numpy(t, dtype):
+            return t.detach().numpy()
+
+        def forward(fn, arrays, kwargs, elementwise=False):
+            with torch.no_grad():
+                return fn(*[to_native(a) for a in arrays], **kwargs)
+
+        def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
+            xs = [to_native(a).requires_grad_(i in wrt) for i, a in enumerate(arrays)]
+            ys = fn(*xs, **kwargs)
+            ys_t = ys if isinstance(ys, tuple) else (ys,)
+            return ys, torch.autograd.grad(ys_t, [xs[i] for i in wrt],
+                                           [to_native(g) for g in cotangents])
+    """
+
+    VERSION: str
+
+    def to_native(self, a: np.ndarray) -> Any:
+        """A numpy array (float16, bfloat16, float32, float64 or int) as the
+        implementation's array, of the same dtype and values."""
+
+    def to_numpy(self, t: Any, dtype: np.dtype) -> np.ndarray:
+        """The implementation's array back as numpy, in ``dtype``."""
+
+    def forward(self, fn, arrays, kwargs: dict, elementwise: bool = False) -> Any:
+        """``fn(*arrays, **kwargs)`` on the implementation's arrays: one output or a tuple.
+        ``elementwise``: every output element depends on the same element of each input
+        (a hint; jax compiles one program for every shape with it)."""
+
+    def vjp(self, fn, arrays, kwargs: dict, cotangents, wrt=None,
+            elementwise: bool = False) -> tuple:
+        """(outputs, gradients): the gradients of sum_i <y_i, g_i> (g_i: ``cotangents``,
+        numpy) with respect to the arrays whose indices are in ``wrt`` (default all; the
+        others, targets and class indices, are constants), in that order."""
 
 _adapters: dict = {}
 _import_errors: dict = {}   # framework -> why its import failed (not an ImportError)

@@ -98,15 +98,18 @@ def _literal(a: np.ndarray, dtype: str) -> str:
 
 
 def repro(op, case: Case, dtype: str, check: str, framework: str) -> str:
-    """A self-contained script: the inputs, the refimpl call and the framework's call."""
-    ad = adapter(framework)
+    """A self-contained script: the inputs, the refimpl call, and the framework's twin
+    called through its adapter, as the harness calls it (``got``: numpy arrays)."""
     xs = ",\n      ".join(_literal(x, dtype) for x in case.arrays)
-    lines = [
+    return "\n".join([
         f"# refimpl repro: op={op.name} framework={framework} dtype={dtype} check={check}",
         "import ml_dtypes, numpy as np",
         "import refimpl",
+        "from comparisons import DTYPES",
+        "from comparisons.adapters import adapter",
+        "from comparisons.reference import as_tuple, reference_forward, reference_vjp",
+        "from comparisons.registry import OPS",
         "from comparisons.strategies import Case",
-        "from comparisons.reference import reference_forward, reference_vjp",
         f"xs = [{xs}]",
         f"kwargs = {case.kwargs!r}",
         f"check = {check!r}",
@@ -115,8 +118,12 @@ def repro(op, case: Case, dtype: str, check: str, framework: str) -> str:
         f"ref = reference_forward(refimpl.{op.name}, case)",
         "gs = case.cotangents(ref)   # the upstream gradients, one per output",
         f"if check == 'grad':\n    ref = reference_vjp(refimpl.{op.name}, case, gs, wrt)",
-    ]
-    if ad is not None:
-        lines.append(ad.REPRO.format(module=op.module, op=op.name).rstrip())
-    lines.append("print('refimpl:', ref)\nprint('" + framework + ":', got)")
-    return "\n".join(lines) + "\n"
+        f"op, ad = OPS[{op.name!r}], adapter({framework!r})   # the adapter: comparisons/{framework}/__init__.py",
+        f"twin = op.twin({framework!r})   # comparisons/{framework}/{op.module}.py: {op.name}",
+        "if check == 'forward':",
+        "    got = ad.forward(twin, xs, kwargs, elementwise=op.elementwise)",
+        "else:",
+        "    _, got = ad.vjp(twin, xs, kwargs, gs, wrt, elementwise=op.elementwise)",
+        f"got = [ad.to_numpy(t, DTYPES[{dtype!r}]) for t in as_tuple(got)]",
+        f"print('refimpl:', ref)\nprint('{framework}:', got)",
+    ]) + "\n"

@@ -223,7 +223,19 @@ OPS_LIST += [
            "Keras's float16 binary cross-entropy gradient at p = 0.00144 (t = 0.87 here, a mean "
            "of 243) came back -0.0020905 for -0.0020752, 0.7% off against float16's 0.2%; "
            "Keras's clipped formula recomputed op by op in float16 does not explain it "
-           "(cause not isolated; seen once in 100 draws)")},
+           "(cause not isolated; seen once in 100 draws)"),
+           ("jax", "float16", "grad"): (
+           "jax's float16 gradient of the mean takes dout / N first, in float16: for "
+           "dout = 2.07e-4 and N = 243 that is 8.5e-7, a float16 subnormal kept to 4 bits "
+           "(8.34e-7), and times -t/p = -820 (p = 0.00122, t = 1) it came back -0.0006847 for "
+           "-0.0006986, 2% off against float16's 0.2%; the same steps in numpy float16 give "
+           "jax's value exactly (the tests' draws)"),
+           ("torch", "float16", "grad"): (
+           "torch's float16 gradient multiplies dout (p - t) first, in float16: for "
+           "dout = 2.07e-4 and p - t = 0.001275 that is 2.64e-7, a float16 subnormal kept as "
+           "2.38e-7 (4 units of 5.96e-8), and divided by (1 - p) p = 0.001273 it came back "
+           "1.873e-4 for 2.071e-4, 10% off; the same steps in numpy float16 give torch's value "
+           "exactly (the tests' draws)")},
        domain="1e-3 <= p <= 1 - 1e-3 (bfloat16: 0.99), t in [0, 1]; every reduction"),
     Op("binary_cross_entropy_with_logits", "losses", _LOSSES, D.bce_inputs, structures=D.paired(D.LOSS_STRUCTURES),
        regions=R.Regions(_ACT, (R.SATURATION, R.LARGE_LOGITS, R.SUBNORMAL), specials=False,

@@ -135,20 +135,3 @@ def _flat(call, arrays, cotangents):
 
     out = call([pad(a) for a in arrays], tuple(pad(g) for g in cotangents))
     return jax.tree_util.tree_map(cut, out)
-
-
-REPRO = """\
-import jax
-jax.config.update("jax_enable_x64", True)
-from comparisons.jax import {module} as twin
-def both(xs, gs):
-    def f(*diff):
-        full = list(xs)
-        for i, d in zip(wrt, diff):
-            full[i] = d
-        return twin.{op}(*full, **kwargs)
-    ys, pullback = jax.vjp(f, *[xs[i] for i in wrt])
-    return ys, pullback(tuple(gs) if isinstance(ys, tuple) else gs[0])
-ys, grads = jax.jit(both)(xs, gs)
-got = grads if check == "grad" else ys
-"""

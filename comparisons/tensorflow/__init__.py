@@ -63,16 +63,3 @@ def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
     gs = tape.gradient(ys_t, [xs[i] for i in wrt], output_gradients=[to_native(g) for g in cotangents],
                        unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return ys, gs
-
-
-REPRO = """\
-import tensorflow as tf
-from comparisons.tensorflow import {module} as twin
-xs = [tf.constant(x) for x in xs]
-with tf.GradientTape() as tape:
-    for i in wrt:
-        tape.watch(xs[i])
-    ys = twin.{op}(*xs, **kwargs)
-ys = list(ys) if isinstance(ys, tuple) else [ys]
-got = tape.gradient(ys, [xs[i] for i in wrt], output_gradients=[tf.constant(g) for g in gs]) if check == "grad" else ys
-"""

@@ -47,13 +47,3 @@ def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):
                              grad_outputs=[to_native(g) for g in cotangents],
                              allow_unused=True, materialize_grads=True)
     return ys, gs
-
-
-REPRO = """\
-import torch
-from comparisons.torch import {module} as twin
-xs = [torch.from_numpy(x).requires_grad_(i in wrt) for i, x in enumerate(xs)]   # bfloat16: from float32, then .to(torch.bfloat16)
-ys = twin.{op}(*xs, **kwargs)
-ys = ys if isinstance(ys, tuple) else (ys,)
-got = torch.autograd.grad(ys, [xs[i] for i in wrt], grad_outputs=[torch.from_numpy(g) for g in gs]) if check == "grad" else ys
-"""
