@@ -65,8 +65,14 @@ class Adapter(Protocol):
         numpy) with respect to the arrays whose indices are in ``wrt`` (default all; the
         others, targets and class indices, are constants), in that order."""
 
+class Unsupported(Exception):
+    """What an implementation does not offer (a twin it lacks, a stub that raises
+    NotImplementedError): the harness reports the row ``unsupported``, with this message."""
+
+
 _adapters: dict = {}
 _import_errors: dict = {}   # framework -> why its import failed (not an ImportError)
+_twins: dict = {}           # a plugged-in implementation -> its twin of a registry op
 # Where a framework's version is read without importing it (one not in the run).
 _DISTRIBUTIONS = {"torch": ("torch",), "tensorflow": ("tensorflow", "tensorflow-cpu"),
                   "jax": ("jax",)}
@@ -87,6 +93,27 @@ def adapter(framework: str):
             _adapters[framework] = None
             _import_errors[framework] = f"{framework} failed to import: {first_line(e)}"
     return _adapters[framework]
+
+
+def register(name: str, adapter: Adapter, twin_of) -> None:
+    """Plug an implementation in under ``name``, beside the built-in frameworks: its
+    ``adapter`` keeps the contract, and ``twin_of(op)`` gives its twin of a registry op
+    (or raises ``Unsupported``). ``refimpl check`` registers the one it judges."""
+    if not isinstance(adapter, Adapter):
+        missing = [n for n in ("VERSION", "to_native", "to_numpy", "forward", "vjp")
+                   if not hasattr(adapter, n)]
+        raise TypeError(f"{name}: not an adapter: it lacks {', '.join(missing)} "
+                        "(see comparisons.adapters.Adapter)")
+    _adapters[name], _twins[name] = adapter, twin_of
+
+
+def twin(framework: str, op):
+    """The framework's twin of ``op``: a plugged-in implementation's own lookup, or the
+    function named like refimpl's in comparisons/<framework>/<module>.py (imports the
+    framework; AttributeError where it has none)."""
+    if framework in _twins:
+        return _twins[framework](op)
+    return getattr(importlib.import_module(f"comparisons.{framework}.{op.module}"), op.name)
 
 
 def unavailable(framework: str) -> tuple[str, str] | None:

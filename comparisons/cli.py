@@ -10,6 +10,9 @@
     refimpl repro CASE_ID [--report reports/parity.json] [--print-only]
                                        re-run one recorded case (op/framework/dtype/check);
                                        exit 0 when its recorded status comes back, 1 when not
+    refimpl check IMPL [--ops ...] [--dtypes ...] [--profile dev|ci|thorough] [--against jax]
+                                       judge your own implementation op by op; exit 1 when
+                                       an op fails (comparisons/check.py)
 
 Every error is one line on stderr, never a traceback (``refimpl --debug ...``, or --debug
 after the command, shows it). Exit codes: 0 done; 1 the answer is no (diff: something
@@ -129,6 +132,17 @@ def _parser():
                        help="compare two parity.json files; exit 1 when something regressed")
     d.add_argument("old", type=Path)
     d.add_argument("new", type=Path)
+    c = sub.add_parser("check", parents=[each],
+                       help="judge your own implementation (a module, a .py file or a folder) "
+                       "op by op; exit 1 when an op fails")
+    c.add_argument("impl", help="a module path, a .py file, or a folder with an __init__.py")
+    c.add_argument("--ops", type=_csv(list(OPS), "op"), default=None)
+    c.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
+    c.add_argument("--profile", choices=list(PROFILES), default="ci",
+                   help="examples per op, dtype and check, as report's (default: ci)")
+    c.add_argument("--against", type=_csv(FRAMEWORKS, "framework"), default=None,
+                   help="frameworks to judge beside it (default: none)")
+    c.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
     return p
 
 
@@ -369,7 +383,14 @@ def _repro(args) -> int:
 
 # One handler per subcommand: a subcommand added to the parser without its entry here is a
 # KeyError (tests/test_cli_errors.py checks both lists agree), never a report by default.
-COMMANDS = {"report": _report, "list": _list, "show": _show, "repro": _repro, "diff": _diff}
+def _check(args) -> int:
+    from comparisons import check
+
+    return check.main(args)
+
+
+COMMANDS = {"report": _report, "list": _list, "show": _show, "repro": _repro, "diff": _diff,
+            "check": _check}
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from comparisons import DTYPES, FRAMEWORKS
-from comparisons.adapters import adapter, unavailable
+from comparisons.adapters import Unsupported, adapter, unavailable
 from comparisons.classify import Outcome, judge, judge_flushed, reference_broken
 from comparisons.compare import tolerance
 from comparisons.reference import as_tuple, reference_of
@@ -52,6 +52,9 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
         except AttributeError:
             results.append(Outcome(fw, "unsupported", detail=f"{fw} has no twin of {op.name}"))
             continue
+        except Unsupported as e:
+            results.append(Outcome(fw, "unsupported", detail=str(e)))
+            continue
         if broken_rule:
             results.append(Outcome(fw, "fail", detail=broken_rule,
                                    repro=repro(op, case, dtype, check, fw)))
@@ -63,6 +66,9 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
                 _, got = ad.vjp(twin, case.arrays, case.kwargs, ref.cotangents, op.wrt_of(case),
                                 elementwise=op.elementwise)
             got = [ad.to_numpy(t, DTYPES[dtype]) for t in as_tuple(got)]
+        except Unsupported as e:   # a plugged-in implementation's stub, not a broken twin
+            results.append(Outcome(fw, "unsupported", detail=str(e)))
+            continue
         except Exception as e:  # the framework raised: record it and go on
             # Always `error`, whatever the message says ("unsupported operand type(s)" is a
             # broken twin): `unsupported` comes only from the registry's measured facts.
@@ -101,6 +107,8 @@ def repro(op, case: Case, dtype: str, check: str, framework: str) -> str:
     """A self-contained script: the inputs, the refimpl call, and the framework's twin
     called through its adapter, as the harness calls it (``got``: numpy arrays)."""
     xs = ",\n      ".join(_literal(x, dtype) for x in case.arrays)
+    where = (f"comparisons/{framework}/__init__.py" if framework in FRAMEWORKS
+             else "comparisons.adapters.register")
     return "\n".join([
         f"# refimpl repro: op={op.name} framework={framework} dtype={dtype} check={check}",
         "import ml_dtypes, numpy as np",
@@ -118,8 +126,8 @@ def repro(op, case: Case, dtype: str, check: str, framework: str) -> str:
         f"ref = reference_forward(refimpl.{op.name}, case)",
         "gs = case.cotangents(ref)   # the upstream gradients, one per output",
         f"if check == 'grad':\n    ref = reference_vjp(refimpl.{op.name}, case, gs, wrt)",
-        f"op, ad = OPS[{op.name!r}], adapter({framework!r})   # the adapter: comparisons/{framework}/__init__.py",
-        f"twin = op.twin({framework!r})   # comparisons/{framework}/{op.module}.py: {op.name}",
+        f"op, ad = OPS[{op.name!r}], adapter({framework!r})   # the adapter: {where}",
+        f"twin = op.twin({framework!r})   # {framework}'s {op.name}",
         "if check == 'forward':",
         "    got = ad.forward(twin, xs, kwargs, elementwise=op.elementwise)",
         "else:",

@@ -9,7 +9,7 @@ from typing import Callable
 
 from hypothesis import strategies as st
 
-from comparisons import DTYPES
+from comparisons import DTYPES, adapters
 from comparisons import regions as R
 
 ALL_DTYPES = tuple(DTYPES)
@@ -70,7 +70,7 @@ class Op:
 
     def twin(self, framework: str):
         """The framework's twin (imports the framework; raises ImportError if missing)."""
-        return getattr(importlib.import_module(f"comparisons.{framework}.{self.module}"), self.name)
+        return adapters.twin(framework, self)
 
 
 @dataclass(frozen=True)

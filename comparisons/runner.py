@@ -12,7 +12,7 @@ fixed grid, in ULPs) and the frameworks' versions and measured conventions.
 Every call is a top-level function with plain arguments, so it can run anywhere a
 ``concurrent.futures.Executor`` sends it: this process, local processes, a thread pool or a
 dask cluster (``refimpl report --scheduler``). Where it ran does not change the document
-(see ``_run_jobs``); comparisons/executors.py holds the executors, comparisons/progress.py
+(see ``run_jobs``); comparisons/executors.py holds the executors, comparisons/progress.py
 the progress line. comparisons/report/ renders what ``run`` returns.
 """
 
@@ -164,7 +164,7 @@ def _ready_to_draw(frameworks=FRAMEWORKS) -> None:
     so a job imports them all first (the twins of the run's ``frameworks`` only): the same
     draws whatever this process (a pool's, a dask worker) ran before. Hypothesis collects
     those literals lazily and without a lock, so two threads drawing first at once could
-    each see part of them: collect them here, once (``_run_jobs`` calls this under a lock)."""
+    each see part of them: collect them here, once (``run_jobs`` calls this under a lock)."""
     import_everything(tuple(frameworks))
     from hypothesis.internal.conjecture import providers
 
@@ -174,7 +174,7 @@ def _ready_to_draw(frameworks=FRAMEWORKS) -> None:
 _ready_lock = threading.Lock()
 
 
-def _run_jobs(jobs, profile, frameworks, seed):
+def run_jobs(jobs, profile, frameworks, seed):
     """Run (op name, dtype, check) jobs; the rows they fill, keyed like ``run``'s, and the
     training curves of the training runs among them. The checks of one op and dtype share
     their draws: one hypothesis run judges them all."""
@@ -287,7 +287,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     by_pair = {}
     for name, d, c in jobs:
         by_pair.setdefault((name, d), []).append((name, d, c))
-    calls = [(pair, _run_jobs, (group, profile, tuple(frameworks), seed)) for pair, group in by_pair.items()]
+    calls = [(pair, run_jobs, (group, profile, tuple(frameworks), seed)) for pair, group in by_pair.items()]
     # the training runs first: the longest jobs (each with its curves), so that the short
     # ones fill the workers at the end
     calls.sort(key=lambda call: call[0][0] not in trajectory.RUNS_BY_NAME)

@@ -223,7 +223,7 @@ print(json.dumps(seen))
 def test_a_job_draws_the_same_cases_whatever_was_imported_before():
     """Hypothesis draws from the literals of the imported project modules; a job that ran
     after the training runs had been imported drew other cases (measured: 90 pass and 10
-    conventions alone, 96 and 4 after) until runner._run_jobs imported everything first.
+    conventions alone, 96 and 4 after) until runner.run_jobs imported everything first.
     Drawn only, no framework run. The job is mse's: with ``import_everything`` left out of
     ``runner._ready_to_draw``, its cases change with the imports (mul's happen not to)."""
     def run(*first):

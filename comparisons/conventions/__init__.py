@@ -247,11 +247,12 @@ def _soft_ce_args(array):
 @functools.lru_cache(maxsize=None)
 def measure(framework: str) -> dict | None:
     """Facts for one framework, "refimpl", or "numpy" (the reference); None when it is
-    not installed."""
+    not installed, or has no probe (a plugged-in implementation: no convention excuses it)."""
     try:
         if framework in FRAMEWORKS:
             return importlib.import_module(f"comparisons.conventions.{framework}").probe()
-        return {"numpy": _numpy, "refimpl": _refimpl}[framework]()
+        here = {"numpy": _numpy, "refimpl": _refimpl}
+        return here[framework]() if framework in here else None
     except ImportError:
         return None
 

@@ -1,0 +1,119 @@
+"""`refimpl check IMPL`: judge an implementation that is not built in, op by op.
+
+IMPL is a module path (``mygrad_twins``), a ``.py`` file, or a folder with an
+``__init__.py``. A module that keeps the adapter contract (comparisons.adapters.Adapter)
+is a framework: its twins are its functions named like refimpl's (``module.sigmoid`` or
+``module.activations.sigmoid``). Any other module is a learner's hand-written numpy
+(comparisons/learner.py). Every registry op and dtype is drawn as `refimpl report` draws
+them, in this process, and judged by the same harness, the implementation one more column;
+for each failing op hypothesis then shrinks a failing input, and its repro is printed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, learner, registry, runner
+from comparisons.adapters import Adapter, Unsupported
+
+
+def load(spec: str):
+    """(name, module) of IMPL: a module path, a .py file or a package folder."""
+    path = Path(spec)
+    if path.suffix == ".py" or path.is_dir():
+        init = path / "__init__.py" if path.is_dir() else path
+        if not init.is_file():
+            raise FileNotFoundError(f"{spec}: no such file" if not path.is_dir() else
+                                    f"{spec}: a folder needs an __init__.py to be imported")
+        name = path.stem if path.suffix == ".py" else path.name
+        module_spec = importlib.util.spec_from_file_location(
+            name, init, submodule_search_locations=[str(path)] if path.is_dir() else None)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        module_spec.loader.exec_module(module)
+        return name, module
+    return spec.rsplit(".", 1)[-1], importlib.import_module(spec)
+
+
+def plug_in(spec: str) -> str:
+    """Load IMPL and register it with the harness; its column's name."""
+    name, module = load(spec)
+    if name in FRAMEWORKS or name == "refimpl":
+        name = f"{name} ({spec})"
+    if isinstance(module, Adapter):
+        def twin_of(op):
+            for where in (getattr(module, op.module, None), module):
+                if where is not None and callable(getattr(where, op.name, None)):
+                    return getattr(where, op.name)
+            raise Unsupported(f"not implemented: no {op.name} in {module.__name__}")
+        adapters.register(name, module, twin_of)
+    else:
+        adapters.register(name, learner, learner.twin_of(module))
+    return name
+
+
+def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict:
+    """The rows of every (op, dtype, check), for ``name`` and the frameworks ``against``."""
+    jobs = [(op, dtype, check) for op in ops for dtype in dtypes for check in harness.CHECKS
+            if dtype in registry.OPS[op].dtypes]
+    rows, _ = runner.run_jobs(jobs, profile, (name, *against), seed)
+    return rows
+
+
+def summary(spec: str, name: str, rows: dict, shrink: bool = True) -> tuple[list[str], bool]:
+    """The lines to print, one per op (its worst row), and whether every row is fine."""
+    lines, ok = [], True
+    by_op: dict = {}
+    for (op, fw, dtype, check), row in rows.items():
+        if fw == name:
+            by_op.setdefault(op, []).append(row)
+    width = max(map(len, by_op), default=0)
+    for op, op_rows in by_op.items():
+        worst = min(op_rows, key=lambda r: SEVERITY.index(r.worst))
+        ulp = max((r.errs["max_ulp"] for r in op_rows if r.worst in ("pass", "fail")), default=None)
+        _, _, dtype, check = worst.key
+        where = f"{dtype} {check}" if worst.worst in BAD + ("convention",) else ""
+        said = (f"worst {ulp:.3g} ULP" if worst.worst == "pass" and ulp is not None
+                else "" if worst.worst == "pass" else worst.detail)
+        lacking = next((r for r in op_rows if r.worst == "unsupported"), None)
+        if lacking is not None and worst.worst != "unsupported":   # a forward without backward
+            said += f" ({lacking.key[3]}: {lacking.detail})"
+        lines.append(f"{op:<{width}}  {worst.worst:<11} {where:<17} {said}".rstrip())
+        if worst.worst in BAD:
+            ok = False
+            case = shrunk(registry.OPS[op], name, dtype, check) if shrink else None
+            if case is not None:
+                lines.append(f"{'':<{width}}  shrunk input: "
+                             + ", ".join(repr(a.tolist()) for a in case.arrays)
+                             + (f", {case.kwargs}" if case.kwargs else ""))
+                script = (f"from comparisons.check import plug_in\nplug_in({spec!r})\n"
+                          + harness.repro(registry.OPS[op], case, dtype, check, name))
+                lines.append("    " + script.replace("\n", "\n    ").rstrip())
+    return lines, ok
+
+
+def shrunk(op, name: str, dtype: str, check: str, max_examples: int = 200):
+    """The smallest failing input hypothesis finds in the op's own draws (None: none in
+    ``max_examples``)."""
+    from comparisons.known_failures import find
+
+    return find(op, name, dtype, check, max_examples)
+
+
+def main(args) -> int:
+    name = plug_in(args.impl)
+    ops = args.ops or list(registry.OPS)
+    dtypes = args.dtypes or list(DTYPES)
+    # the implementation's own overflow warnings: its values are what is judged
+    with np.errstate(all="ignore"):
+        rows = run(name, ops, dtypes, args.profile, tuple(args.against or ()), args.seed)
+        lines, ok = summary(args.impl, name, rows)
+    print(f"refimpl check {args.impl}: {name}, {len(ops)} ops, {', '.join(dtypes)}, "
+          f"profile {args.profile}")
+    print("\n".join(lines))
+    return 0 if ok else 1

@@ -1,0 +1,135 @@
+"""`refimpl check`: a learner's hand-written numpy and a plugged-in adapter, judged by the
+same harness as the frameworks (comparisons/check.py, comparisons/learner.py).
+
+examples/learner holds three mistakes a learner makes; check must name exactly those
+three ops, each with a shrunk input and a repro that runs, pass the rest it implements,
+and call everything else unsupported. Fixed on a copy, it passes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from comparisons import adapters, learner, registry
+
+ROOT = Path(__file__).resolve().parents[1]
+LEARNER = ROOT / "examples" / "learner"
+WRITTEN = {"add", "mul", "exp", "sigmoid", "relu", "softmax", "mse"}
+MISTAKES = {"sigmoid", "softmax", "mse"}
+
+
+def _check(*args, cwd=ROOT):
+    out = subprocess.run([sys.executable, "-m", "comparisons.cli", "check", *args],
+                         capture_output=True, text=True, timeout=300, cwd=cwd)
+    rows = dict(re.findall(r"^(\w+)\s+(pass|fail|error|convention|unsupported)\b", out.stdout, re.M))
+    return out, rows
+
+
+@pytest.fixture(scope="module")
+def learner_run():
+    return _check(str(LEARNER), "--dtypes", "float64")
+
+
+def test_check_names_exactly_the_three_mistakes(learner_run):
+    out, rows = learner_run
+    assert out.returncode == 1, out.stderr
+    assert set(rows) == set(registry.OPS)
+    assert {op for op, s in rows.items() if s == "fail"} == MISTAKES
+    assert {op for op, s in rows.items() if s in ("pass", "convention")} == WRITTEN - MISTAKES
+    assert {op for op, s in rows.items() if s == "unsupported"} == set(registry.OPS) - WRITTEN
+
+
+def test_each_mistake_comes_with_a_shrunk_input_and_a_repro_that_runs(learner_run):
+    out, _ = learner_run
+    repros = re.findall(r"^(    from comparisons\.check import plug_in\n(?:    .*\n)+)", out.stdout, re.M)
+    assert len(repros) == len(MISTAKES) == out.stdout.count("shrunk input: ")
+    for text in repros:
+        script = "\n".join(line[4:] for line in text.splitlines())
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             timeout=120, cwd=ROOT)
+        assert run.returncode == 0, run.stderr
+        assert "refimpl:" in run.stdout and "learner:" in run.stdout
+
+
+def test_the_learner_fixed_passes(tmp_path):
+    fixed = tmp_path / "learner"
+    shutil.copytree(LEARNER, fixed)
+    code = (fixed / "__init__.py").read_text()
+    for wrong, right in [
+        ("return dout * self.x * (1 - self.x)", "return dout * self.e / (1 + self.e) ** 2"),
+        ("e = np.exp(x)  ", "e = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))  "),
+        ("total / len(y)", "total / y.size"), ("d / len(y)", "d / y.size"),
+    ]:
+        assert wrong in code
+        code = code.replace(wrong, right)
+    (fixed / "__init__.py").write_text(code)
+    out, rows = _check(str(fixed), "--dtypes", "float64", "--ops", ",".join(sorted(WRITTEN)))
+    assert out.returncode == 0, out.stdout
+    assert set(rows.values()) <= {"pass", "convention"}
+
+
+def test_a_stub_or_a_missing_backward_is_unsupported_not_an_error(tmp_path):
+    mine = tmp_path / "mine.py"
+    mine.write_text("import numpy as np\n"
+                    "def relu(x):\n    return np.maximum(x, 0.0)\n"
+                    "def tanh(x):\n    raise NotImplementedError('fill me in')\n")
+    out, rows = _check(str(mine), "--dtypes", "float64", "--ops", "relu,tanh,sigmoid")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert rows == {"relu": "pass", "tanh": "unsupported", "sigmoid": "unsupported"}
+    assert "(grad: not implemented: relu_backward)" in out.stdout
+    assert "not implemented: fill me in" in out.stdout
+
+
+def test_an_adapter_module_is_judged_as_a_framework(tmp_path):
+    """A module that keeps the contract plugs in as a framework: here one whose twins are
+    refimpl's own ops, differentiated by refimpl.grad, so every row it has passes."""
+    plugin = tmp_path / "selfcheck.py"
+    plugin.write_text(
+        "import numpy as np\nimport refimpl\nfrom comparisons.reference import as_tuple, vjp_loss\n"
+        "VERSION = refimpl.__name__\nfrom refimpl import sigmoid, mul\n"
+        "def to_native(a):\n    return np.asarray(a)\n"
+        "def to_numpy(t, dtype):\n    return np.asarray(t)\n"
+        "def forward(fn, arrays, kwargs, elementwise=False):\n    return fn(*arrays, **kwargs)\n"
+        "def vjp(fn, arrays, kwargs, cotangents, wrt=None, elementwise=False):\n"
+        "    wrt = tuple(range(len(arrays))) if wrt is None else tuple(wrt)\n"
+        "    loss = lambda *xs: vjp_loss(fn(*xs, **kwargs), cotangents)\n"
+        "    return None, refimpl.grad(loss, argnums=wrt)(*arrays)\n")
+    out, rows = _check(str(plugin), "--ops", "sigmoid,mul,relu")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert rows == {"sigmoid": "pass", "mul": "pass", "relu": "unsupported"}
+
+
+def test_register_refuses_what_is_not_an_adapter():
+    with pytest.raises(TypeError, match=r"^half: not an adapter: it lacks vjp \(see comparisons\.adapters\.Adapter\)$"):
+        m = types.ModuleType("half")
+        m.VERSION, m.to_native, m.to_numpy, m.forward = "0", np.asarray, np.asarray, print
+        adapters.register("half", m, lambda op: None)
+
+
+def test_the_learner_adapter_reads_both_styles():
+    m = types.ModuleType("mine")
+    m.mul = lambda a, b: a * b
+    m.mul_backward = lambda a, b, dout: (dout * b, dout * a)
+
+    class MulLayer:                     # the book's name for the same node
+        def forward(self, a, b):
+            self.a, self.b = a, b
+            return a * b
+
+        def backward(self, dout):
+            return dout * self.b, dout * self.a
+
+    op = registry.OPS["mul"]
+    x, y, g = np.array([2.0, 3.0]), np.array([5.0, 7.0]), np.array([1.0, 10.0])
+    for module in (m, types.SimpleNamespace(__name__="book", MulLayer=MulLayer)):
+        twin = learner.twin_of(module)(op)
+        assert learner.forward(twin, [x, y], {}).tolist() == [10.0, 21.0]
+        assert [d.tolist() for d in learner.vjp(twin, [x, y], {}, [g])[1]] == [[5.0, 70.0], [2.0, 30.0]]
