@@ -1,7 +1,8 @@
 """`refimpl check IMPL`: judge an implementation that is not built in, op by op.
 
-IMPL is a module path (``mygrad_twins``), a ``.py`` file, or a folder with an
-``__init__.py``. A module that keeps the adapter contract (comparisons.adapters.Adapter)
+IMPL is a module path (``mygrad_twins``), a ``.py`` file, a folder with an ``__init__.py``,
+or the name of an installed package's entry point in the group ``refimpl.implementations``
+(``[project.entry-points."refimpl.implementations"] mygrad = "mygrad_twins"``). A module that keeps the adapter contract (comparisons.adapters.Adapter)
 is a framework: its twins are its functions named like refimpl's (``module.sigmoid`` or
 ``module.activations.sigmoid``). Any other module is a learner's hand-written numpy
 (comparisons/learner.py). Every registry op and dtype is drawn as `refimpl report` draws
@@ -20,10 +21,20 @@ import numpy as np
 
 from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, learner, registry, runner
 from comparisons.adapters import Adapter, Unsupported
+from comparisons.classify import Outcome
+
+
+ENTRY_POINTS = "refimpl.implementations"
 
 
 def load(spec: str):
-    """(name, module) of IMPL: a module path, a .py file or a package folder."""
+    """(name, module) of IMPL: an entry point's name, a .py file, a package folder or a
+    module path."""
+    from importlib.metadata import entry_points
+
+    installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
+    if spec in installed:
+        return spec, installed[spec].load()
     path = Path(spec)
     if path.suffix == ".py" or path.is_dir():
         init = path / "__init__.py" if path.is_dir() else path
@@ -57,12 +68,35 @@ def plug_in(spec: str) -> str:
     return name
 
 
+def simplest_case(op, dtype: str = "float64"):
+    """The simplest input the op's draws hold (hypothesis's minimal example)."""
+    from hypothesis import HealthCheck, find, settings
+
+    return find(op.inputs(dtype), lambda c: True,
+                settings=settings(database=None, suppress_health_check=list(HealthCheck)))
+
+
+def _not_offered(name: str, op) -> str | None:
+    """Why the implementation does not run the op at all (its row's detail), or None: an
+    op it lacks, or a stub, is not drawn for (a new starter checks in seconds)."""
+    (o,) = harness.run_case(op, simplest_case(op), "float64", "forward", (name,))
+    return o.detail if o.status == "unsupported" else None
+
+
 def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict:
     """The rows of every (op, dtype, check), for ``name`` and the frameworks ``against``."""
-    jobs = [(op, dtype, check) for op in ops for dtype in dtypes for check in harness.CHECKS
-            if dtype in registry.OPS[op].dtypes]
-    rows, _ = runner.run_jobs(jobs, profile, (name, *against), seed)
-    return rows
+    rows, jobs = {}, []
+    for op in ops:
+        why = None if against else _not_offered(name, registry.OPS[op])
+        for dtype in (d for d in dtypes if d in registry.OPS[op].dtypes):
+            for check in harness.CHECKS:
+                if why is None:
+                    jobs.append((op, dtype, check))
+                    continue
+                rows[(op, name, dtype, check)] = row = runner.Row(op, name, dtype, check)
+                row.add(Outcome(name, "unsupported", detail=why))
+    found, _ = runner.run_jobs(jobs, profile, (name, *against), seed)
+    return {**rows, **found}
 
 
 def summary(spec: str, name: str, rows: dict, shrink: bool = True) -> tuple[list[str], bool]:

@@ -13,6 +13,8 @@
     refimpl check IMPL [--ops ...] [--dtypes ...] [--profile dev|ci|thorough] [--against jax]
                                        judge your own implementation op by op; exit 1 when
                                        an op fails (comparisons/check.py)
+    refimpl new-impl DIR               a starter to fill in: every op's stub, forward beside
+                                       backward, in the teaching order
 
 Every error is one line on stderr, never a traceback (``refimpl --debug ...``, or --debug
 after the command, shows it). Exit codes: 0 done; 1 the answer is no (diff: something
@@ -143,6 +145,9 @@ def _parser():
     c.add_argument("--against", type=_csv(FRAMEWORKS, "framework"), default=None,
                    help="frameworks to judge beside it (default: none)")
     c.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
+    n = sub.add_parser("new-impl", parents=[each],
+                       help="write a starter to fill in: a stub per op, forward beside backward")
+    n.add_argument("dir", type=Path, help="the folder to write DIR/__init__.py in (a new one)")
     return p
 
 
@@ -389,8 +394,20 @@ def _check(args) -> int:
     return check.main(args)
 
 
+def _new_impl(args) -> int:
+    from comparisons import starter
+
+    try:
+        written = starter.write(args.dir)
+    except FileExistsError as e:
+        sys.stderr.write(f"refimpl: error: {e}\n")
+        return 2
+    print(f"wrote {written}: a stub for each op; fill them in and run `refimpl check {args.dir}`")
+    return 0
+
+
 COMMANDS = {"report": _report, "list": _list, "show": _show, "repro": _repro, "diff": _diff,
-            "check": _check}
+            "check": _check, "new-impl": _new_impl}
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def _num(x):
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-class _Row:
+class Row:
     """Everything one (op, framework, dtype, check) saw over its examples."""
 
     def __init__(self, op, fw, dtype, check):
@@ -187,7 +187,7 @@ def run_jobs(jobs, profile, frameworks, seed):
     for (name, dtype), checks in groups.items():
         for check in checks:
             for fw in frameworks:
-                rows[(name, fw, dtype, check)] = _Row(name, fw, dtype, check)
+                rows[(name, fw, dtype, check)] = Row(name, fw, dtype, check)
         coverage = Counter() if name in registry.OPS else None
         _examples(name, dtype, tuple(checks), seed, profile, rows, frameworks, coverage)()
         for check in checks:
@@ -206,7 +206,7 @@ def rows_with(reference, name: str, dtype: str, check: str, frameworks, seed: in
     cases ``run`` draws (the canaries: a bug must show in these, not in a search)."""
     with _ready_lock:
         _ready_to_draw(tuple(frameworks))
-    rows = {(name, fw, dtype, check): _Row(name, fw, dtype, check) for fw in frameworks}
+    rows = {(name, fw, dtype, check): Row(name, fw, dtype, check) for fw in frameworks}
     _examples(name, dtype, (check,), seed, profile, rows, tuple(frameworks), None, reference)()
     return {fw: rows[(name, fw, dtype, check)] for fw in frameworks}
 

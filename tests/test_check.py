@@ -133,3 +133,66 @@ def test_the_learner_adapter_reads_both_styles():
         twin = learner.twin_of(module)(op)
         assert learner.forward(twin, [x, y], {}).tolist() == [10.0, 21.0]
         assert [d.tolist() for d in learner.vjp(twin, [x, y], {}, [g])[1]] == [[5.0, 70.0], [2.0, 30.0]]
+
+
+def test_new_impl_writes_stubs_that_check_calls_unsupported_until_filled_in(tmp_path):
+    folder = tmp_path / "mine"
+    made = subprocess.run([sys.executable, "-m", "comparisons.cli", "new-impl", str(folder)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    code = (folder / "__init__.py").read_text()
+    # every op, forward beside backward, the arrays first, then dout, then the options
+    assert code.count("raise NotImplementedError") == 2 * len(registry.OPS)
+    assert "def mse_backward(y_hat, t, dout, reduction='mean'):" in code
+    assert "def repeat_backward(x, dout, n, axis):" in code
+    assert code.index("def matmul(") < code.index("def add(") < code.index("def sigmoid(") \
+        < code.index("def mse(")                     # the teaching order (report/concepts.py)
+    out, rows = _check(str(folder))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert rows == {op: "unsupported" for op in registry.OPS}
+    assert out.stdout.count("not implemented") == len(registry.OPS)
+
+    code = code.replace('''def relu(x):
+    """''', '''def relu(x):
+    return np.maximum(x, 0.0)
+    """''').replace('''def relu_backward(x, dout):
+    """''', '''def relu_backward(x, dout):
+    return dout * (x > 0)
+    """''')
+    (folder / "__init__.py").write_text(code)
+    out, rows = _check(str(folder), "--ops", "relu,tanh", "--dtypes", "float64")
+    assert rows == {"relu": "convention", "tanh": "unsupported"}, out.stdout
+
+
+def test_new_impl_refuses_to_overwrite(tmp_path):
+    (tmp_path / "__init__.py").write_text("# mine\n")
+    made = subprocess.run([sys.executable, "-m", "comparisons.cli", "new-impl", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert made.returncode == 2
+    assert made.stderr == f"refimpl: error: {tmp_path / '__init__.py'} exists; choose a new folder\n"
+    assert (tmp_path / "__init__.py").read_text() == "# mine\n"
+
+
+def test_an_installed_entry_point_is_found_by_its_name(monkeypatch):
+    from comparisons import check
+
+    mine = types.ModuleType("mygrad_twins")
+    mine.relu = lambda x: np.maximum(x, 0.0)
+    ep = types.SimpleNamespace(name="mygrad", load=lambda: mine)
+    monkeypatch.setattr("importlib.metadata.entry_points",
+                        lambda group: [ep] if group == "refimpl.implementations" else [])
+    assert check.load("mygrad") == ("mygrad", mine)
+
+
+def test_the_readmes_framework_example_plugs_in(tmp_path):
+    """The README's adapter example, as written there: exp passes; sigmoid fails in float32
+    where torch underflows to 0 (a plug-in has no measured conventions to excuse it)."""
+    pytest.importorskip("torch")
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("2. **A framework with its own autodiff**")[1].split("```python\n")[1].split("```")[0]
+    (tmp_path / "torch_mine.py").write_text("\n".join(line[3:] for line in block.splitlines()) + "\n")
+    out, rows = _check(str(tmp_path / "torch_mine.py"), "--ops", "exp,sigmoid,relu",
+                       "--dtypes", "float32,float64")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert rows == {"exp": "pass", "sigmoid": "fail", "relu": "unsupported"}
+    assert "float32 forward" in out.stdout and "got np.float64(0.0)" in out.stdout

@@ -237,9 +237,9 @@ def test_progress_counts_cases_per_framework_on_a_terminal():
     stream = io.StringIO()
     p = Progress(stream, enabled=True)
     p.start({"torch": 200, "jax": 200}, jobs=2)
-    row = runner._Row("relu", "torch", "float32", "forward")
+    row = runner.Row("relu", "torch", "float32", "forward")
     row.counts = {"pass": 90, "fail": 10}
-    jrow = runner._Row("relu", "jax", "float32", "forward")
+    jrow = runner.Row("relu", "jax", "float32", "forward")
     jrow.counts = {"pass": 100}
     p.job_done({("relu", "torch", "float32", "forward"): row,
                 ("relu", "jax", "float32", "forward"): jrow}, "relu float32 forward")
