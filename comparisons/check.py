@@ -39,8 +39,8 @@ def load(spec: str):
     if path.suffix == ".py" or path.is_dir():
         init = path / "__init__.py" if path.is_dir() else path
         if not init.is_file():
-            raise FileNotFoundError(f"{spec}: no such file" if not path.is_dir() else
-                                    f"{spec}: a folder needs an __init__.py to be imported")
+            raise FileNotFoundError("no such file" if not path.is_dir() else
+                                    "a folder needs an __init__.py to be imported")
         name = path.stem if path.suffix == ".py" else path.name
         module_spec = importlib.util.spec_from_file_location(
             name, init, submodule_search_locations=[str(path)] if path.is_dir() else None)
@@ -99,8 +99,33 @@ def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict
     return {**rows, **found}
 
 
-def summary(spec: str, name: str, rows: dict, shrink: bool = True) -> tuple[list[str], bool]:
-    """The lines to print, one per op (its worst row), and whether every row is fine."""
+def read_xfails(path: Path) -> dict:
+    """An xfails file, as array-api-tests keeps them: one ``op``, ``op/dtype`` or
+    ``op/dtype/check`` per line, its reason after ``#``. (op, ...) -> reason."""
+    out = {}
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        entry, _, why = line.partition("#")
+        parts = tuple(entry.strip().split("/")) if entry.strip() else ()
+        if not parts:
+            continue
+        if (len(parts) > 3 or parts[0] not in registry.OPS
+                or len(parts) > 1 and parts[1] not in DTYPES
+                or len(parts) > 2 and parts[2] not in harness.CHECKS):
+            raise ValueError(f"{path}:{n}: {entry.strip()!r} is not an op, op/dtype or "
+                             "op/dtype/check of the registry")
+        out[parts] = why.strip()
+    return out
+
+
+def _listed(xfails: dict, row) -> str | None:
+    op, _, dtype, check = row.key
+    return next((xfails[k] for k in ((op, dtype, check), (op, dtype), (op,)) if k in xfails), None)
+
+
+def summary(spec: str, name: str, rows: dict, xfails: dict | None = None) -> tuple[list[str], bool]:
+    """The lines to print, one per op (its worst row), and whether every row is fine: pass,
+    convention, unsupported, or a fail the ``xfails`` list."""
+    xfails = xfails or {}
     lines, ok = [], True
     by_op: dict = {}
     for (op, fw, dtype, check), row in rows.items():
@@ -117,10 +142,16 @@ def summary(spec: str, name: str, rows: dict, shrink: bool = True) -> tuple[list
         lacking = next((r for r in op_rows if r.worst == "unsupported"), None)
         if lacking is not None and worst.worst != "unsupported":   # a forward without backward
             said += f" ({lacking.key[3]}: {lacking.detail})"
-        lines.append(f"{op:<{width}}  {worst.worst:<11} {where:<17} {said}".rstrip())
-        if worst.worst in BAD:
+        bad = [r for r in op_rows if r.worst in BAD]
+        status = worst.worst
+        if bad and all(_listed(xfails, r) is not None for r in bad):
+            status, said = "xfail", f"{said} -- listed: {_listed(xfails, worst) or 'no reason given'}"
+        elif not bad and any(_listed(xfails, r) is not None for r in op_rows):
+            said += " (listed in the xfails, but it does not fail: take it out)"
+        lines.append(f"{op:<{width}}  {status:<11} {where:<17} {said}".rstrip())
+        if status in BAD:
             ok = False
-            case = shrunk(registry.OPS[op], name, dtype, check) if shrink else None
+            case = shrunk(registry.OPS[op], name, dtype, check)
             if case is not None:
                 lines.append(f"{'':<{width}}  shrunk input: "
                              + ", ".join(repr(a.tolist()) for a in case.arrays)
@@ -140,13 +171,18 @@ def shrunk(op, name: str, dtype: str, check: str, max_examples: int = 200):
 
 
 def main(args) -> int:
-    name = plug_in(args.impl)
+    try:
+        name = plug_in(args.impl)
+    except Exception as e:     # importing the implementation ran its code, not refimpl's
+        what = str(e) if isinstance(e, (FileNotFoundError, TypeError)) else f"{type(e).__name__}: {e}"
+        sys.stderr.write(f"refimpl: error: check {args.impl}: {what}\n")
+        return 2
     ops = args.ops or list(registry.OPS)
     dtypes = args.dtypes or list(DTYPES)
     # the implementation's own overflow warnings: its values are what is judged
     with np.errstate(all="ignore"):
         rows = run(name, ops, dtypes, args.profile, tuple(args.against or ()), args.seed)
-        lines, ok = summary(args.impl, name, rows)
+        lines, ok = summary(args.impl, name, rows, args.xfails)
     print(f"refimpl check {args.impl}: {name}, {len(ops)} ops, {', '.join(dtypes)}, "
           f"profile {args.profile}")
     print("\n".join(lines))

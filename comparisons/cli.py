@@ -11,6 +11,7 @@
                                        re-run one recorded case (op/framework/dtype/check);
                                        exit 0 when its recorded status comes back, 1 when not
     refimpl check IMPL [--ops ...] [--dtypes ...] [--profile dev|ci|thorough] [--against jax]
+                       [--xfails FILE]
                                        judge your own implementation op by op; exit 1 when
                                        an op fails (comparisons/check.py)
     refimpl new-impl DIR               a starter to fill in: every op's stub, forward beside
@@ -66,6 +67,18 @@ def _csv(allowed, what):
                 f"unknown {what} {', '.join(wrong) or repr(text)}; choose from {', '.join(allowed)}")
         return list(dict.fromkeys(items))   # a name given twice is measured once
     return parse
+
+
+def _xfails(text):
+    """An xfails file, read and checked (comparisons.check.read_xfails)."""
+    from comparisons.check import read_xfails
+
+    try:
+        return read_xfails(Path(text))
+    except OSError as e:
+        raise argparse.ArgumentTypeError(f"{text}: {e.strerror or e}") from None
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _positive(text):
@@ -145,6 +158,9 @@ def _parser():
     c.add_argument("--against", type=_csv(FRAMEWORKS, "framework"), default=None,
                    help="frameworks to judge beside it (default: none)")
     c.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
+    c.add_argument("--xfails", type=_xfails, default=None, metavar="FILE",
+                   help="failures to expect: op, op/dtype or op/dtype/check per line, "
+                   "a reason after #; they do not fail the run")
     n = sub.add_parser("new-impl", parents=[each],
                        help="write a starter to fill in: a stub per op, forward beside backward")
     n.add_argument("dir", type=Path, help="the folder to write DIR/__init__.py in (a new one)")

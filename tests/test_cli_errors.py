@@ -57,6 +57,11 @@ def files(tmp_path):
     (tmp_path / "report.json").write_text(json.dumps(_doc()))
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked").chmod(0o500)
+    (tmp_path / "xfails.txt").write_text("sigmoid  # fine\nsoftmax/float99/grad\n")
+    (tmp_path / "syntax.py").write_text("def f(:\n")
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "__init__.py").write_text("")
     yield {"tmp": str(tmp_path), "out": str(tmp_path / "out")}
     (tmp_path / "locked").chmod(0o700)
 
@@ -140,6 +145,26 @@ MATRIX = [
     pytest.param(["report", "--ops", "mse", "--out", "{out}"], _bug, None, 2,
                  r"refimpl: error: RuntimeError: a bug in the runner; run with --debug for the "
                  r"traceback", id="unexpected-exception"),
+    pytest.param(["check", "{tmp}/nope.py"], None, None, 2,
+                 r"refimpl: error: check .*/nope.py: no such file", id="check-missing-file"),
+    pytest.param(["check", "{tmp}/bare"], None, None, 2,
+                 r"refimpl: error: check .*/bare: a folder needs an __init__.py to be imported",
+                 id="check-folder-without-init"),
+    pytest.param(["check", "{tmp}/syntax.py"], None, None, 2,
+                 r"refimpl: error: check .*/syntax.py: SyntaxError: invalid syntax \(syntax.py, "
+                 r"line 1\)", id="check-syntax-error"),
+    pytest.param(["check", "no_such_module_xyz"], None, None, 2,
+                 r"refimpl: error: check no_such_module_xyz: ModuleNotFoundError: No module "
+                 r"named 'no_such_module_xyz'", id="check-unknown-module"),
+    pytest.param(["check", "examples/learner", "--xfails", "{tmp}/xfails.txt"], None, None, 2,
+                 r"refimpl: error: argument --xfails: .*/xfails.txt:2: 'softmax/float99/grad' is "
+                 r"not an op, op/dtype or op/dtype/check of the registry \(see `refimpl --help`\)",
+                 id="check-bad-xfails"),
+    pytest.param(["check", "examples/learner", "--xfails", "{tmp}/none.txt"], None, None, 2,
+                 r"refimpl: error: argument --xfails: .*/none.txt: No such file or directory "
+                 r"\(see `refimpl --help`\)", id="check-missing-xfails"),
+    pytest.param(["new-impl", "{tmp}/taken"], None, None, 2, r"refimpl: error: .*/taken/__init__.py exists; "
+                 r"choose a new folder", id="new-impl-over-a-module"),
     pytest.param(["list"], None, "sys.modules['hypothesis'] = None", 2,
                  r"refimpl: error: hypothesis is not installed; it comes with the report extra: "
                  r"pip install 'refimpl\[report\]'", id="no-report-extra"),
