@@ -1,9 +1,9 @@
 """`refimpl check IMPL`: judge an implementation that is not built in, op by op.
 
 IMPL is a module path (``mygrad_twins``), a ``.py`` file, a folder with an ``__init__.py``,
-or the name of an installed package's entry point in the group ``refimpl.implementations``
-(``[project.entry-points."refimpl.implementations"] mygrad = "mygrad_twins"``). A module that keeps the adapter contract (comparisons.adapters.Adapter)
-is a framework: its twins are its functions named like refimpl's (``module.sigmoid`` or
+or the name of an installed package's entry point in the group ``refimpl.implementations``.
+A module that keeps the adapter contract (comparisons.adapters.Adapter) is a framework:
+its twins are its functions named like refimpl's (``module.sigmoid`` or
 ``module.activations.sigmoid``). Any other module is a learner's hand-written numpy
 (comparisons/learner.py). Every registry op and dtype is drawn as `refimpl report` draws
 them, in this process, and judged by the same harness, the implementation one more column;
@@ -19,9 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, learner, registry, runner
+from comparisons import (BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, learner, registry,
+                         runner)
 from comparisons.adapters import Adapter, Unsupported
 from comparisons.classify import Outcome
+from comparisons.known_failures import find
 
 
 ENTRY_POINTS = "refimpl.implementations"
@@ -42,6 +44,9 @@ def load(spec: str):
             raise FileNotFoundError("no such file" if not path.is_dir() else
                                     "a folder needs an __init__.py to be imported")
         name = path.stem if path.suffix == ".py" else path.name
+        if name in sys.modules:        # ./numpy.py would take numpy's place for everyone
+            raise ImportError(f"its name {name!r} is taken by a module already imported "
+                              f"({sys.modules[name].__name__}); rename it")
         module_spec = importlib.util.spec_from_file_location(
             name, init, submodule_search_locations=[str(path)] if path.is_dir() else None)
         module = importlib.util.module_from_spec(module_spec)
@@ -122,59 +127,61 @@ def _listed(xfails: dict, row) -> str | None:
     return next((xfails[k] for k in ((op, dtype, check), (op, dtype), (op,)) if k in xfails), None)
 
 
+def _line(op: str, op_rows: list, width: int, xfails: dict) -> tuple[str, str, object]:
+    """An op's line, its status (worst row's; ``xfail`` when every failing row is listed),
+    and its worst row."""
+    worst = min(op_rows, key=lambda r: SEVERITY.index(r.worst))
+    status, (_, _, dtype, check) = worst.worst, worst.key
+    ulp = max((r.errs["max_ulp"] for r in op_rows if r.worst in ("pass", "fail")), default=None)
+    where = f"{dtype} {check}" if status in BAD + ("convention",) else ""
+    said = (worst.detail if status != "pass" else f"worst {ulp:.3g} ULP" if ulp is not None else "")
+    lacking = next((r for r in op_rows if r.worst == "unsupported"), None)
+    if lacking is not None and status != "unsupported":      # a forward without its backward
+        said += f" ({lacking.key[3]}: {lacking.detail})"
+    bad = [r for r in op_rows if r.worst in BAD]
+    if bad and all(_listed(xfails, r) is not None for r in bad):
+        status, said = "xfail", f"{said} -- listed: {_listed(xfails, worst) or 'no reason given'}"
+    elif not bad and any(_listed(xfails, r) is not None for r in op_rows):
+        said += " (listed in the xfails, but it does not fail: take it out)"
+    return f"{op:<{width}}  {status:<11} {where:<17} {said}".rstrip(), status, worst
+
+
 def summary(spec: str, name: str, rows: dict, xfails: dict | None = None) -> tuple[list[str], bool]:
-    """The lines to print, one per op (its worst row), and whether every row is fine: pass,
-    convention, unsupported, or a fail the ``xfails`` list."""
-    xfails = xfails or {}
-    lines, ok = [], True
+    """The lines to print, one per op, and whether every op is fine (pass, convention,
+    unsupported, or failing only where ``xfails`` lists it). Under a failing op: the input
+    hypothesis shrinks its failure to, and a repro script that plugs IMPL in first. The
+    frameworks judged beside it (``--against``) get their status at the end of the line."""
     by_op: dict = {}
-    for (op, fw, dtype, check), row in rows.items():
-        if fw == name:
-            by_op.setdefault(op, []).append(row)
+    for (op, fw, _, _), row in rows.items():
+        by_op.setdefault(op, {}).setdefault(fw, []).append(row)
     width = max(map(len, by_op), default=0)
-    for op, op_rows in by_op.items():
-        worst = min(op_rows, key=lambda r: SEVERITY.index(r.worst))
-        ulp = max((r.errs["max_ulp"] for r in op_rows if r.worst in ("pass", "fail")), default=None)
+    lines, ok = [], True
+    for op, by_fw in by_op.items():
+        line, status, worst = _line(op, by_fw.pop(name), width, xfails or {})
+        others = [f"{fw}: {min((r.worst for r in fw_rows), key=SEVERITY.index)}"
+                  for fw, fw_rows in by_fw.items()]
+        lines.append(line + (f"  [{', '.join(others)}]" if others else ""))
+        if status not in BAD:
+            continue
+        ok = False
         _, _, dtype, check = worst.key
-        where = f"{dtype} {check}" if worst.worst in BAD + ("convention",) else ""
-        said = (f"worst {ulp:.3g} ULP" if worst.worst == "pass" and ulp is not None
-                else "" if worst.worst == "pass" else worst.detail)
-        lacking = next((r for r in op_rows if r.worst == "unsupported"), None)
-        if lacking is not None and worst.worst != "unsupported":   # a forward without backward
-            said += f" ({lacking.key[3]}: {lacking.detail})"
-        bad = [r for r in op_rows if r.worst in BAD]
-        status = worst.worst
-        if bad and all(_listed(xfails, r) is not None for r in bad):
-            status, said = "xfail", f"{said} -- listed: {_listed(xfails, worst) or 'no reason given'}"
-        elif not bad and any(_listed(xfails, r) is not None for r in op_rows):
-            said += " (listed in the xfails, but it does not fail: take it out)"
-        lines.append(f"{op:<{width}}  {status:<11} {where:<17} {said}".rstrip())
-        if status in BAD:
-            ok = False
-            case = shrunk(registry.OPS[op], name, dtype, check)
-            if case is not None:
-                lines.append(f"{'':<{width}}  shrunk input: "
-                             + ", ".join(repr(a.tolist()) for a in case.arrays)
-                             + (f", {case.kwargs}" if case.kwargs else ""))
-                script = (f"from comparisons.check import plug_in\nplug_in({spec!r})\n"
-                          + harness.repro(registry.OPS[op], case, dtype, check, name))
-                lines.append("    " + script.replace("\n", "\n    ").rstrip())
+        case = find(registry.OPS[op], name, dtype, check, max_examples=200)
+        if case is not None:
+            lines.append(f"{'':<{width}}  shrunk input: "
+                         + ", ".join(repr(a.tolist()) for a in case.arrays)
+                         + (f", {case.kwargs}" if case.kwargs else ""))
+            script = (f"from comparisons.check import plug_in\nplug_in({spec!r})\n"
+                      + harness.repro(registry.OPS[op], case, dtype, check, name))
+            lines.append("    " + script.replace("\n", "\n    ").rstrip())
     return lines, ok
-
-
-def shrunk(op, name: str, dtype: str, check: str, max_examples: int = 200):
-    """The smallest failing input hypothesis finds in the op's own draws (None: none in
-    ``max_examples``)."""
-    from comparisons.known_failures import find
-
-    return find(op, name, dtype, check, max_examples)
 
 
 def main(args) -> int:
     try:
         name = plug_in(args.impl)
     except Exception as e:     # importing the implementation ran its code, not refimpl's
-        what = str(e) if isinstance(e, (FileNotFoundError, TypeError)) else f"{type(e).__name__}: {e}"
+        plain = isinstance(e, (FileNotFoundError, TypeError))
+        what = str(e) if plain else f"{type(e).__name__}: {e}"
         sys.stderr.write(f"refimpl: error: check {args.impl}: {what}\n")
         return 2
     ops = args.ops or list(registry.OPS)

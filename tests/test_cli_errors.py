@@ -59,6 +59,7 @@ def files(tmp_path):
     (tmp_path / "locked").chmod(0o500)
     (tmp_path / "xfails.txt").write_text("sigmoid  # fine\nsoftmax/float99/grad\n")
     (tmp_path / "syntax.py").write_text("def f(:\n")
+    (tmp_path / "numpy.py").write_text("def relu(x):\n    return x\n")
     (tmp_path / "bare").mkdir()
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "__init__.py").write_text("")
@@ -153,6 +154,9 @@ MATRIX = [
     pytest.param(["check", "{tmp}/syntax.py"], None, None, 2,
                  r"refimpl: error: check .*/syntax.py: SyntaxError: invalid syntax \(syntax.py, "
                  r"line 1\)", id="check-syntax-error"),
+    pytest.param(["check", "{tmp}/numpy.py"], None, None, 2,
+                 r"refimpl: error: check .*/numpy.py: ImportError: its name 'numpy' is taken by "
+                 r"a module already imported \(numpy\); rename it", id="check-name-taken"),
     pytest.param(["check", "no_such_module_xyz"], None, None, 2,
                  r"refimpl: error: check no_such_module_xyz: ModuleNotFoundError: No module "
                  r"named 'no_such_module_xyz'", id="check-unknown-module"),
