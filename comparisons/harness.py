@@ -71,7 +71,8 @@ def run_case(op, case: Case, dtype: str, check: str, frameworks=FRAMEWORKS, refe
             continue
         except Exception as e:  # the framework raised: record it and go on
             # Always `error`, whatever the message says ("unsupported operand type(s)" is a
-            # broken twin): `unsupported` comes only from the registry's measured facts.
+            # broken twin): `unsupported` comes only from the registry's measured facts and
+            # from an adapter that raises Unsupported on purpose (a plug-in's missing op).
             msg = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
             results.append(Outcome(fw, "error", detail=msg[:300],
                                    repro=repro(op, case, dtype, check, fw)))
