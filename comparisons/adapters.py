@@ -65,6 +65,10 @@ class Adapter(Protocol):
         numpy) with respect to the arrays whose indices are in ``wrt`` (default all; the
         others, targets and class indices, are constants), in that order."""
 
+# What Adapter asks for, by name (a Protocol lists its members only from Python 3.12 on).
+MEMBERS = ("VERSION", "to_native", "to_numpy", "forward", "vjp")
+
+
 class Unsupported(Exception):
     """What an implementation does not offer (a twin it lacks, a stub that raises
     NotImplementedError): the harness reports the row ``unsupported``, with this message."""
@@ -100,8 +104,7 @@ def register(name: str, adapter: Adapter, twin_of) -> None:
     ``adapter`` keeps the contract, and ``twin_of(op)`` gives its twin of a registry op
     (or raises ``Unsupported``). ``refimpl check`` registers the one it judges."""
     if not isinstance(adapter, Adapter):
-        missing = [n for n in ("VERSION", "to_native", "to_numpy", "forward", "vjp")
-                   if not hasattr(adapter, n)]
+        missing = [n for n in MEMBERS if not hasattr(adapter, n)]
         raise TypeError(f"{name}: not an adapter: it lacks {', '.join(missing)} "
                         "(see comparisons.adapters.Adapter)")
     _adapters[name], _twins[name] = adapter, twin_of

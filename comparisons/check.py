@@ -73,18 +73,10 @@ def plug_in(spec: str) -> str:
     return name
 
 
-def simplest_case(op, dtype: str = "float64"):
-    """The simplest input the op's draws hold (hypothesis's minimal example)."""
-    from hypothesis import HealthCheck, find, settings
-
-    return find(op.inputs(dtype), lambda c: True,
-                settings=settings(database=None, suppress_health_check=list(HealthCheck)))
-
-
 def _not_offered(name: str, op) -> str | None:
     """Why the implementation does not run the op at all (its row's detail), or None: an
     op it lacks, or a stub, is not drawn for (a new starter checks in seconds)."""
-    (o,) = harness.run_case(op, simplest_case(op), "float64", "forward", (name,))
+    (o,) = harness.run_case(op, op.smallest("float64"), "float64", "forward", (name,))
     return o.detail if o.status == "unsupported" else None
 
 

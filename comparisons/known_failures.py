@@ -87,16 +87,8 @@ def outcome(op, framework: str, dtype: str, check: str, case: Case):
 def find(op, framework: str, dtype: str, check: str, max_examples: int = 2000) -> Case | None:
     """A case of the op's own draws on which the harness says `fail`, shrunk; None if
     ``max_examples`` draws find none."""
-    from hypothesis import HealthCheck, find as hfind, settings
-    from hypothesis.errors import NoSuchExample
-
-    try:
-        return hfind(op.inputs(dtype),
-                     lambda c: outcome(op, framework, dtype, check, c).status == "fail",
-                     settings=settings(max_examples=max_examples, database=None, deadline=None, derandomize=True,
-                                       suppress_health_check=list(HealthCheck)))
-    except NoSuchExample:
-        return None
+    return op.smallest(dtype, lambda c: outcome(op, framework, dtype, check, c).status == "fail",
+                       max_examples)
 
 
 def main(argv=None) -> int:

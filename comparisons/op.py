@@ -61,6 +61,20 @@ class Op:
             return self.draw(dtype, self.regions, self.structures[entry])
         return st.sampled_from(self.structures).flatmap(lambda s: self.draw(dtype, self.regions, s))
 
+    def smallest(self, dtype: str, holds=lambda case: True, max_examples: int = 2000):
+        """The smallest of this op's cases in ``dtype`` for which ``holds(case)``, as
+        hypothesis shrinks it (the simplest case of all by default); None when
+        ``max_examples`` draws hold none."""
+        from hypothesis import HealthCheck, find, settings
+        from hypothesis.errors import NoSuchExample
+
+        try:
+            return find(self.inputs(dtype), holds, settings=settings(
+                max_examples=max_examples, database=None, deadline=None, derandomize=True,
+                suppress_health_check=list(HealthCheck)))
+        except NoSuchExample:
+            return None
+
     def wrt_of(self, case) -> tuple:
         return tuple(range(len(case.arrays))) if self.wrt is None else self.wrt
 

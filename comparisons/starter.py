@@ -14,7 +14,6 @@ import inspect
 from pathlib import Path
 
 from comparisons import registry
-from comparisons.check import simplest_case
 from comparisons.report.concepts import CONCEPTS
 
 HEADER = '''"""My own implementation of refimpl's ops: fill in each body, then run
@@ -32,7 +31,7 @@ import numpy as np
 
 def _stub(op) -> str:
     params = list(inspect.signature(op.reference).parameters.values())
-    n = len(simplest_case(op).arrays)      # the parameters a case passes by position
+    n = len(op.smallest("float64").arrays)   # the parameters a case passes by position
     show = [p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
             for p in params]
     arrays, options = show[:n], show[n:]

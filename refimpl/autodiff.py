@@ -262,6 +262,11 @@ class Function:
 
     name = None   # the public function's name, for messages (default: the class's, lower case)
 
+    @property
+    def called(self) -> str:
+        """What messages call this node: ``name``, or the class's name in lower case."""
+        return self.name or type(self).__name__.lower()
+
     @classmethod
     @functools.cache          # __call__ asks every time; the answer is fixed per class
     def _arg_names(cls, n):
@@ -272,8 +277,7 @@ class Function:
 
     def __call__(self, *inputs):
         track = _recording and any(isinstance(x, Variable) for x in inputs)
-        xs = _arrays_of(inputs, self.name or type(self).__name__.lower(),
-                        self._arg_names(len(inputs)))
+        xs = _arrays_of(inputs, self.called, self._arg_names(len(inputs)))
         ys = self.forward(*xs)
         # numpy turns 0-d results into scalars; keep them arrays, as the contract says.
         ys = tuple(np.asarray(y) for y in ys) if isinstance(ys, tuple) else (np.asarray(ys),)

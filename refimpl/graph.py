@@ -56,7 +56,7 @@ class Binary(Function):
             np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
             raise ShapeError(
-                f"{type(self).__name__.lower()}: shapes {a.shape} and {b.shape} do not "
+                f"{self.called}: shapes {a.shape} and {b.shape} do not "
                 "broadcast; the rule is that, aligned from the right, each pair of sizes is "
                 "equal or one of them is 1") from None
         a32, b32 = upcast(a, b)

@@ -29,7 +29,7 @@ def test_each_framework_package_is_an_adapter(framework):
     assert isinstance(ad, Adapter)
     assert isinstance(ad.VERSION, str) and ad.VERSION
     # the contract's arguments, by name and in order (a twin may take more, optional, after)
-    for name in ("to_native", "to_numpy", "forward", "vjp"):
+    for name in adapters.MEMBERS[1:]:                             # the functions, after VERSION
         want = _parameters(getattr(Adapter, name))[1:]          # without self
         assert _parameters(getattr(ad, name))[:len(want)] == want, (framework, name)
 
@@ -62,3 +62,9 @@ def test_a_repro_runs_the_twin_through_the_adapter_as_the_harness_does(framework
     for got, want in zip(scope["got"], expected):
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_members_lists_what_the_protocol_declares():
+    declared = set(Adapter.__annotations__) | {
+        n for n, v in vars(Adapter).items() if callable(v) and not n.startswith("_")}
+    assert set(adapters.MEMBERS) == declared
