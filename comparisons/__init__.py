@@ -17,6 +17,10 @@ from refimpl._arrays import FLOAT_DTYPES
 
 # The words every module of comparisons shares, defined here once.
 FRAMEWORKS = ("torch", "tensorflow", "jax")
+# Implementations nobody here wrote, shipped as plug-ins (comparisons/<name>/, the extra
+# [impls], the entry points of pyproject.toml): judged through the plug-in path anyone's
+# implementation takes (comparisons/adapters.py), with no conventions measured for them.
+PLUGINS = ("dezero", "autograd")
 IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS       # what the accuracy sweep measures
 
 DTYPES = {name: np.dtype(name) for name in FLOAT_DTYPES}   # float16 bfloat16 float32 float64
@@ -92,7 +96,7 @@ def import_everything(frameworks=FRAMEWORKS) -> None:
         module = importlib.import_module(name)
         for info in pkgutil.iter_modules(getattr(module, "__path__", []), name + "."):
             fw = info.name.split(".")[-1]
-            if info.name.startswith("comparisons.") and fw in FRAMEWORKS:
+            if info.name.startswith("comparisons.") and fw in FRAMEWORKS + PLUGINS:
                 # a framework's twins (comparisons.torch) or its convention probe
                 # (comparisons.conventions.torch): only if asked for, and only if the
                 # framework imports (adapters.adapter records why not, whatever it raised)

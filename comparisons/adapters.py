@@ -77,6 +77,7 @@ class Unsupported(Exception):
 _adapters: dict = {}
 _import_errors: dict = {}   # framework -> why its import failed (not an ImportError)
 _twins: dict = {}           # a plugged-in implementation -> its twin of a registry op
+ENTRY_POINTS = "refimpl.implementations"
 # Where a framework's version is read without importing it (one not in the run).
 _DISTRIBUTIONS = {"torch": ("torch",), "tensorflow": ("tensorflow", "tensorflow-cpu"),
                   "jax": ("jax",)}
@@ -86,11 +87,18 @@ def adapter(framework: str):
     """The framework's adapter module, or None when it did not import: not installed (an
     ImportError: its rows are ``missing``) or broken (anything else, a jaxlib that does
     not match jax, a protobuf clash in TensorFlow: its rows are ``error``, see
-    ``unavailable``). Either way the run goes on."""
+    ``unavailable``). Either way the run goes on. A name that is not a built-in framework
+    is a plugged-in implementation: registered in this process, or an installed entry
+    point (loaded here, so a pool's worker finds it as the parent did)."""
     if framework not in _adapters:
         _import_errors.pop(framework, None)
         try:
-            _adapters[framework] = importlib.import_module(f"comparisons.{framework}")
+            if framework in FRAMEWORKS:
+                _adapters[framework] = importlib.import_module(f"comparisons.{framework}")
+            elif framework in installed():
+                plug_in(framework, installed()[framework].load())
+            else:
+                _adapters[framework] = None
         except ImportError:
             _adapters[framework] = None
         except Exception as e:   # installed but broken: the reason goes into its rows
@@ -99,15 +107,41 @@ def adapter(framework: str):
     return _adapters[framework]
 
 
+def installed() -> dict:
+    """name -> entry point of each implementation installed in the group
+    ``refimpl.implementations`` (the shipped plug-ins, PLUGINS, among them)."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
+
+
 def register(name: str, adapter: Adapter, twin_of) -> None:
     """Plug an implementation in under ``name``, beside the built-in frameworks: its
     ``adapter`` keeps the contract, and ``twin_of(op)`` gives its twin of a registry op
-    (or raises ``Unsupported``). ``refimpl check`` registers the one it judges."""
+    (or raises ``Unsupported``)."""
     if not isinstance(adapter, Adapter):
         missing = [n for n in MEMBERS if not hasattr(adapter, n)]
         raise TypeError(f"{name}: not an adapter: it lacks {', '.join(missing)} "
                         "(see comparisons.adapters.Adapter)")
     _adapters[name], _twins[name] = adapter, twin_of
+
+
+def plug_in(name: str, module) -> None:
+    """Register a module under ``name``. One that keeps the contract is a framework: its
+    twins are its functions named like refimpl's, in ``module.<op.module>`` or ``module``
+    itself. Any other is a learner's hand-written numpy (comparisons/learner.py)."""
+    if not isinstance(module, Adapter):
+        from comparisons import learner
+
+        register(name, learner, learner.twin_of(module))
+        return
+
+    def twin_of(op):
+        for where in (getattr(module, op.module, None), module):
+            if where is not None and callable(getattr(where, op.name, None)):
+                return getattr(where, op.name)
+        raise Unsupported(f"not implemented: no {op.name} in {module.__name__}")
+    register(name, module, twin_of)
 
 
 def twin(framework: str, op):
@@ -130,13 +164,14 @@ def unavailable(framework: str) -> tuple[str, str] | None:
 
 
 def versions(frameworks=FRAMEWORKS) -> dict:
-    """Each framework's version; None where it is not installed or does not import.
-    Those of ``frameworks`` come from their imported modules; the others' from the
+    """Each built-in framework's version, and each plugged-in implementation's of
+    ``frameworks``; None where it is not installed or does not import. Those of
+    ``frameworks`` come from their imported modules; the other built-ins' from the
     installed package's metadata, so a run never imports a framework it was not asked for."""
     from importlib import metadata
 
     out = {}
-    for fw in FRAMEWORKS:
+    for fw in dict.fromkeys(FRAMEWORKS + tuple(frameworks)):
         if fw in frameworks:
             a = adapter(fw)
             out[fw] = a.VERSION if a else None

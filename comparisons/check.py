@@ -19,22 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from comparisons import (BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, learner, registry,
-                         runner)
-from comparisons.adapters import Adapter, Unsupported
+from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, registry, runner
 from comparisons.classify import Outcome
 from comparisons.known_failures import find
-
-
-ENTRY_POINTS = "refimpl.implementations"
 
 
 def load(spec: str):
     """(name, module) of IMPL: an entry point's name, a .py file, a package folder or a
     module path."""
-    from importlib.metadata import entry_points
-
-    installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
+    installed = adapters.installed()
     if spec in installed:
         return spec, installed[spec].load()
     path = Path(spec)
@@ -61,15 +54,7 @@ def plug_in(spec: str) -> str:
     name, module = load(spec)
     if name in FRAMEWORKS or name == "refimpl":
         name = f"{name} ({spec})"
-    if isinstance(module, Adapter):
-        def twin_of(op):
-            for where in (getattr(module, op.module, None), module):
-                if where is not None and callable(getattr(where, op.name, None)):
-                    return getattr(where, op.name)
-            raise Unsupported(f"not implemented: no {op.name} in {module.__name__}")
-        adapters.register(name, module, twin_of)
-    else:
-        adapters.register(name, learner, learner.twin_of(module))
+    adapters.plug_in(name, module)
     return name
 
 
@@ -94,6 +79,18 @@ def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict
                 row.add(Outcome(name, "unsupported", detail=why))
     found, _ = runner.run_jobs(jobs, profile, (name, *against), seed)
     return {**rows, **found}
+
+
+def document(rows: dict, profile: str, seed: int, names) -> dict:
+    """The parity document of a check: parity.json as `refimpl report` writes it, with the
+    rows of ``names`` (the implementation and the frameworks it is judged against), and
+    neither the accuracy sweep nor training runs."""
+    versions, table = runner.facts(tuple(names))
+    order = sorted(rows, key=lambda k: (list(registry.OPS).index(k[0]), list(DTYPES).index(k[2]),
+                                        harness.CHECKS.index(k[3]), list(names).index(k[1])))
+    return {"schema_version": 1, "environment": runner.environment(profile, seed, versions),
+            "results": [rows[k].as_dict(registry.OPS[k[0]]) for k in order],
+            "conventions": table, "accuracy": [], "training": []}
 
 
 def read_xfails(path: Path) -> dict:
@@ -185,4 +182,10 @@ def main(args) -> int:
     print(f"refimpl check {args.impl}: {name}, {len(ops)} ops, {', '.join(dtypes)}, "
           f"profile {args.profile}")
     print("\n".join(lines))
+    if args.out is not None:
+        from comparisons import report
+
+        doc = document(rows, args.profile, args.seed, (name, *(args.against or ())))
+        files = report.write(doc, args.out, learning_pages=False)
+        print("wrote " + ", ".join(str(f) for f in files))
     return 0 if ok else 1

@@ -92,9 +92,13 @@ def _positive(text):
 
 
 def _parser():
+    from comparisons.adapters import installed
     from comparisons.registry import OPS
     from comparisons.runner import PROFILES
     from comparisons.trajectory import RUNS
+
+    # the built-in frameworks, then every implementation installed as an entry point
+    judged = list(dict.fromkeys(FRAMEWORKS + tuple(sorted(installed()))))
 
     p = _Parser(prog="refimpl", description="numpy reference implementations, checked "
                 "against PyTorch, TensorFlow and JAX")
@@ -110,7 +114,9 @@ def _parser():
     r.add_argument("--profile", choices=list(PROFILES), default="ci",
                    help="examples per op, dtype and check: " +
                    ", ".join(f"{k} {v}" for k, v in PROFILES.items()) + " (default: ci)")
-    r.add_argument("--frameworks", type=_csv(FRAMEWORKS, "framework"), default=list(FRAMEWORKS))
+    r.add_argument("--frameworks", type=_csv(judged, "framework"), default=judged,
+                   help="the frameworks and installed implementations to judge (default: "
+                   f"all: {', '.join(judged)})")
     r.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
     r.add_argument("--ops", type=_csv(list(OPS) + [r.name for r in RUNS], "op"), default=None,
                    help="only these ops (optimizer names select their training runs)")
@@ -155,9 +161,11 @@ def _parser():
     c.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
     c.add_argument("--profile", choices=list(PROFILES), default="ci",
                    help="examples per op, dtype and check, as report's (default: ci)")
-    c.add_argument("--against", type=_csv(FRAMEWORKS, "framework"), default=None,
+    c.add_argument("--against", type=_csv(judged, "framework"), default=None,
                    help="frameworks to judge beside it (default: none)")
     c.add_argument("--seed", type=int, default=0, help="hypothesis seed (default: 0)")
+    c.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="also write parity.json, parity.md and parity.html there")
     c.add_argument("--xfails", type=_xfails, default=None, metavar="FILE",
                    help="failures to expect: op, op/dtype or op/dtype/check per line, "
                    "a reason after #; they do not fail the run")
@@ -407,6 +415,8 @@ def _repro(args) -> int:
 def _check(args) -> int:
     from comparisons import check
 
+    if args.out is not None:
+        _check_out(args.out)
     return check.main(args)
 
 

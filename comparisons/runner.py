@@ -37,14 +37,18 @@ CHECKS = harness.CHECKS + (trajectory.CHECK,)
 
 
 def environment(profile: str, seed: int, versions: dict | None = None) -> dict:
-    """parity.json's environment; ``versions``: the frameworks' (default: measured here,
-    which imports every framework)."""
+    """parity.json's environment; ``versions``: the frameworks' and the plugged-in
+    implementations' (default: measured here, which imports every framework). A plug-in
+    is listed with its version and its adapter's ``NOTE`` (what it had to be given to run)."""
     v = versions or adapters.versions()
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "numpy": np.__version__,
         "torch": v["torch"], "tensorflow": v["tensorflow"], "jax": v["jax"],
+        "plugins": {fw: {"version": v[fw],
+                         "note": getattr(adapters.adapter(fw), "NOTE", None) if v[fw] else None}
+                    for fw in v if fw not in FRAMEWORKS},
         "profile": profile, "seed": seed,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -227,6 +231,7 @@ def _accuracy(ops, frameworks, dtypes, checks, size):
 
     known = truth.ops()
     ops = None if ops is None else [o for o in ops if o in known]
+    frameworks = [fw for fw in frameworks if fw in FRAMEWORKS]   # not yet the plug-ins
     dtypes = [d for d in (dtypes or truth.DTYPES) if d in truth.DTYPES]
     checks = [c for c in checks if c in truth.CHECKS]
     if ops == [] or not dtypes or not checks:
@@ -234,7 +239,7 @@ def _accuracy(ops, frameworks, dtypes, checks, size):
     return truth.accuracy(ops, tuple(frameworks), tuple(dtypes), tuple(checks), size=size)
 
 
-def _facts(frameworks):
+def facts(frameworks):
     """The frameworks' versions and their measured conventions: a call of its own, so a
     worker that has the frameworks loaded measures them while the jobs run, instead of
     this process importing them all after the last job. Only the frameworks that import
@@ -242,8 +247,8 @@ def _facts(frameworks):
     says ``missing`` or ``error``, as their rows do."""
     loaded = tuple(fw for fw in frameworks if adapters.adapter(fw) is not None)
     table = conventions.table(loaded)
-    for fw in frameworks:
-        if fw not in loaded:
+    for fw in FRAMEWORKS:
+        if fw in frameworks and fw not in loaded:
             status, _detail = adapters.unavailable(fw)
             for row in table:
                 row[fw] = status
@@ -295,7 +300,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     if accuracy and acc_ops != []:
         extras.append(("accuracy", _accuracy,
                        (acc_ops, tuple(frameworks), dtypes, tuple(checks), accuracy_size)))
-    extras.append(("facts", _facts, (tuple(frameworks),)))
+    extras.append(("facts", facts, (tuple(frameworks),)))
     rows, extra, curves, done = {}, {}, [], 0
     if progress is not None:
         progress.start({fw: sum(_count(name, check, profile) for name, _d, check in jobs)

@@ -26,7 +26,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from comparisons import FRAMEWORKS, conventions, three_digits
-from comparisons.adapters import adapter, unavailable
+from comparisons.adapters import Unsupported, adapter, unavailable
 from comparisons.classify import Outcome
 from comparisons.compare import tolerance
 from refimpl import training
@@ -105,7 +105,14 @@ def cases():
 # ------------------------------------------------------------------- running, judging
 
 def twin(framework: str):
-    return importlib.import_module(f"comparisons.{framework}.training").trajectory
+    """The framework's training step (comparisons/<framework>/training.py); a plugged-in
+    implementation's is ``training.trajectory`` of its adapter module, where it has one."""
+    if framework in FRAMEWORKS:
+        return importlib.import_module(f"comparisons.{framework}.training").trajectory
+    step = getattr(getattr(adapter(framework), "training", None), "trajectory", None)
+    if step is None:
+        raise Unsupported(f"not implemented: {framework} offers no training step")
+    return step
 
 
 def _call(fn, run, case, dtype, options=None):
@@ -156,6 +163,9 @@ def run_case(run: Run, case: TrainCase, dtype: str, frameworks=FRAMEWORKS, refer
             continue
         try:
             got = _call(twin(fw), run, case, dtype)
+        except Unsupported as e:
+            out.append(Outcome(fw, "unsupported", detail=str(e)))
+            continue
         except Exception as e:  # the framework raised: record it and go on
             out.append(Outcome(fw, "error", detail=f"{type(e).__name__}: {e}"[:300],
                                repro=repro(run, case, dtype, fw)))

@@ -95,7 +95,8 @@ MATRIX = [
                  r"\(see `refimpl --help`\)", id="unknown-op"),
     pytest.param(["report", "--frameworks", "torch,mxnet"], None, None, 2,
                  r"refimpl: error: argument --frameworks: unknown framework mxnet; choose from "
-                 r"torch, tensorflow, jax \(see `refimpl --help`\)", id="unknown-framework"),
+                 r"torch, tensorflow, jax, autograd, dezero \(see `refimpl --help`\)",
+                 id="unknown-framework"),
     pytest.param(["report", "--dtypes", "float8"], None, None, 2,
                  r"refimpl: error: argument --dtypes: unknown dtype float8; choose from float16, "
                  r"bfloat16, float32, float64 \(see `refimpl --help`\)", id="unknown-dtype"),
@@ -278,7 +279,7 @@ def test_a_framework_that_raises_on_import_gives_error_rows(monkeypatch):
     run = trajectory.RUNS_BY_NAME["sgd"]
     (o,) = trajectory.run_case(run, trajectory.TrainCase("xor", 0), "float64", ("tensorflow",))
     assert (o.status, o.detail) == ("error", why)
-    versions, conventions = runner._facts(("tensorflow", "torch"))
+    versions, conventions = runner.facts(("tensorflow", "torch"))
     assert versions["tensorflow"] is None
     assert {(r["tensorflow"], r["torch"]) for r in conventions} == {("error", "missing")}
 

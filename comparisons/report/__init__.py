@@ -19,6 +19,29 @@ def validate(doc: dict) -> None:
     jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
 
 
+def columns(names) -> list[str]:
+    """The frameworks among ``names`` (a result's ``framework``s), each once: the built-in
+    ones in FRAMEWORKS' order, then the plugged-in implementations as they come.
+
+    >>> columns(["dezero", "jax", "torch", "jax", "refimpl"])
+    ['torch', 'jax', 'dezero']
+    """
+    from comparisons import FRAMEWORKS
+
+    present = dict.fromkeys(n for n in names if n != "refimpl")
+    return [f for f in FRAMEWORKS if f in present] + [f for f in present if f not in FRAMEWORKS]
+
+
+def environment_rows(env: dict) -> list[tuple[str, str]]:
+    """parity.json's environment as (what, value) rows, the plug-ins' versions and notes last."""
+    keys = ("created", "profile", "seed", "python", "platform", "numpy", "torch", "tensorflow", "jax")
+    rows = [(k, env.get(k) if env.get(k) is not None else "not installed") for k in keys]
+    for name, p in (env.get("plugins") or {}).items():
+        rows.append((f"{name} (plug-in)", (p["version"] or "not installed")
+                     + (f"; {p['note']}" if p.get("note") else "")))
+    return rows
+
+
 def row_id(r: dict) -> str:
     """A result row's id, the one ``refimpl repro`` takes: op/framework/dtype/check."""
     return f"{r['op']}/{r['framework']}/{r['dtype']}/{r['check']}"
@@ -39,19 +62,20 @@ def atomic_write(path: Path, text: str) -> Path:
     return path
 
 
-def write(doc: dict, out: Path) -> list[Path]:
-    """Write parity.json, parity.md, parity.html and the learning pages (learn/) into
-    ``out``. Everything is rendered before anything is written, and each file is written
-    atomically, so an interrupted run leaves the previous report whole."""
+def write(doc: dict, out: Path, learning_pages: bool = True) -> list[Path]:
+    """Write parity.json, parity.md, parity.html and the learning pages (learn/; not with
+    ``learning_pages=False``) into ``out``. Everything is rendered before anything is
+    written, and each file is written atomically, so an interrupted run leaves the
+    previous report whole."""
     from comparisons.report import html, learn, markdown
 
     validate(doc)
-    sections = learn.sections(doc)
-    pages = learn.render_pages(sections)
+    sections = learn.sections(doc) if learning_pages else []
+    pages = learn.render_pages(sections) if learning_pages else None
     # allow_nan=False: NaN or inf would make a file that strict JSON readers reject.
     files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False, allow_nan=False) + "\n",
              "parity.md": markdown.render(doc),
              "parity.html": html.render(doc, sections)}
     out.mkdir(parents=True, exist_ok=True)
     written = [atomic_write(out / name, text) for name, text in files.items()]
-    return written + learn.write_rendered(pages, out / "learn")
+    return written + (learn.write_rendered(pages, out / "learn") if learning_pages else [])

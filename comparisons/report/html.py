@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from comparisons import BAD, DTYPES, FRAMEWORKS, IMPLEMENTATIONS, SEVERITY, STATUSES, regions
-from comparisons.report import markdown, plots, row_id
+from comparisons.report import columns, environment_rows, markdown, plots, row_id
 from comparisons.report.markdown import _g, _ulps
 
 SECTIONS = ("environment", "summary", "matrix", "ops", "accuracy", "conventions", "training",
@@ -56,11 +56,6 @@ def _worst(statuses) -> str:
 
 # ----------------------------------------------------------------------------- sections
 
-def _environment(env: dict) -> list:
-    keys = ("created", "profile", "seed", "python", "platform", "numpy", "torch", "tensorflow", "jax")
-    return [(k, env.get(k) if env.get(k) is not None else "not installed") for k in keys]
-
-
 def _summary(results: list[dict]) -> dict:
     total = Counter(r["status"] for r in results)
     groups = {}
@@ -75,7 +70,7 @@ def _summary(results: list[dict]) -> dict:
 def _matrix(results: list[dict]) -> dict:
     """op x (framework, dtype), coloured by the worst status over the checks."""
     dtypes = [d for d in DTYPES if any(r["dtype"] == d for r in results)]
-    fws = [f for f in FRAMEWORKS if any(r["framework"] == f for r in results)]
+    fws = columns(r["framework"] for r in results)
     cells = defaultdict(list)
     for r in results:
         cells[(r["op"], r["framework"], r["dtype"])].append(r)
@@ -142,7 +137,7 @@ def _accuracy_by_op(accuracy: list[dict]) -> dict:
 
 
 def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> dict:
-    fws = [f for f in FRAMEWORKS if any(r["framework"] == f for r in rows)]
+    fws = columns(r["framework"] for r in rows)
     cells = {(r["dtype"], r["check"], r["framework"]): r for r in rows}
     headroom = []
     for dtype, check in dict.fromkeys((r["dtype"], r["check"]) for r in rows):
@@ -185,7 +180,7 @@ def _failure(r: dict) -> dict:
 
 
 def _conventions(doc: dict) -> dict:
-    return {"rows": doc["conventions"],
+    return {"rows": doc["conventions"], "plugins": list(doc["environment"].get("plugins") or ()),
             "classified": [(row_id(r), r.get("detail")) for r in doc["results"]
                            if r["status"] == "convention"]}
 
@@ -244,7 +239,7 @@ def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
     env = doc["environment"]
     return environment().get_template("parity.html.j2").render(
         statuses=STATUSES, frameworks=FRAMEWORKS, nav=[s for s in SECTIONS if s != "accuracy"],
-        highlight_css=_highlight_css(), environment=_environment(env),
+        highlight_css=_highlight_css(), environment=environment_rows(env),
         profile=env["profile"], seed=env["seed"], summary=_summary(results),
         matrix=_matrix(results), accuracy=bool(acc),
         ops=[_op(op, rs, acc, [r for r in bad if r["op"] == op]) for op, rs in by_op.items()],

@@ -158,6 +158,8 @@ def _training(op, rows):
             if r["task"] != task:
                 continue
             name, dtype = r["implementation"], r["dtype"]
+            if not r["loss"]:   # no run (a plug-in without a training step)
+                continue
             steps = range(1, len(r["loss"]) + 1)
             if dtype == "float64":
                 loss_ax.plot(steps, [math.nan if v is None else v for v in r["loss"]],
