@@ -21,9 +21,12 @@ class Adapter(Protocol):
     arrays, and how it runs a twin forward and backward. ``fn`` is a twin (a function of
     the implementation's arrays named like refimpl's); ``arrays`` are numpy arrays.
 
-    A module is an adapter when it defines these names (``isinstance(module, Adapter)``);
-    a training step, where there is one, is ``trajectory`` in its ``training`` module
-    (comparisons/trajectory.py). torch's, in comparisons/torch/__init__.py, in short::
+    A module is an adapter when it defines these names (``isinstance(module, Adapter)``).
+    A plugged-in one may also have: ``training``, a module whose ``trajectory`` is its
+    training step (comparisons/trajectory.py; without it the training rows are
+    ``unsupported``); ``XFAILS``, the path of its expected failures with their causes
+    (comparisons/xfails.py); ``NOTE``, what it had to be given to run (the report prints
+    both). torch's, in comparisons/torch/__init__.py, in short::
 
         VERSION = torch.__version__
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, registry, runner
+from comparisons.xfails import listed as xfails_listed
 from comparisons.classify import Outcome
 from comparisons.known_failures import find
 
@@ -58,7 +59,7 @@ def plug_in(spec: str) -> str:
     return name
 
 
-def _not_offered(name: str, op) -> str | None:
+def not_offered(name: str, op) -> str | None:
     """Why the implementation does not run the op at all (its row's detail), or None: an
     op it lacks, or a stub, is not drawn for (a new starter checks in seconds)."""
     (o,) = harness.run_case(op, op.smallest("float64"), "float64", "forward", (name,))
@@ -69,7 +70,7 @@ def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict
     """The rows of every (op, dtype, check), for ``name`` and the frameworks ``against``."""
     rows, jobs = {}, []
     for op in ops:
-        why = None if against else _not_offered(name, registry.OPS[op])
+        why = None if against else not_offered(name, registry.OPS[op])
         for dtype in (d for d in dtypes if d in registry.OPS[op].dtypes):
             for check in harness.CHECKS:
                 if why is None:
@@ -93,27 +94,9 @@ def document(rows: dict, profile: str, seed: int, names) -> dict:
             "conventions": table, "accuracy": [], "training": []}
 
 
-def read_xfails(path: Path) -> dict:
-    """An xfails file, as array-api-tests keeps them: one ``op``, ``op/dtype`` or
-    ``op/dtype/check`` per line, its reason after ``#``. (op, ...) -> reason."""
-    out = {}
-    for n, line in enumerate(path.read_text().splitlines(), 1):
-        entry, _, why = line.partition("#")
-        parts = tuple(entry.strip().split("/")) if entry.strip() else ()
-        if not parts:
-            continue
-        if (len(parts) > 3 or parts[0] not in registry.OPS
-                or len(parts) > 1 and parts[1] not in DTYPES
-                or len(parts) > 2 and parts[2] not in harness.CHECKS):
-            raise ValueError(f"{path}:{n}: {entry.strip()!r} is not an op, op/dtype or "
-                             "op/dtype/check of the registry")
-        out[parts] = why.strip()
-    return out
-
-
 def _listed(xfails: dict, row) -> str | None:
     op, _, dtype, check = row.key
-    return next((xfails[k] for k in ((op, dtype, check), (op, dtype), (op,)) if k in xfails), None)
+    return xfails_listed(xfails, op, dtype, check)
 
 
 def _line(op: str, op_rows: list, width: int, xfails: dict) -> tuple[str, str, object]:

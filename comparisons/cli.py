@@ -70,11 +70,11 @@ def _csv(allowed, what):
 
 
 def _xfails(text):
-    """An xfails file, read and checked (comparisons.check.read_xfails)."""
-    from comparisons.check import read_xfails
+    """An xfails file, read and checked (comparisons/xfails.py)."""
+    from comparisons import xfails
 
     try:
-        return read_xfails(Path(text))
+        return xfails.read(Path(text))
     except OSError as e:
         raise argparse.ArgumentTypeError(f"{text}: {e.strerror or e}") from None
     except ValueError as e:

@@ -29,8 +29,8 @@ import threading
 
 import numpy as np
 
-from comparisons import (FRAMEWORKS, PROFILES, SEVERITY, adapters, classify, conventions, harness,
-                         import_everything, regions, registry, trajectory)
+from comparisons import (BAD, FRAMEWORKS, PROFILES, SEVERITY, adapters, classify, conventions,
+                         harness, import_everything, regions, registry, trajectory, xfails)
 from comparisons.executors import finished_calls, local_pool
 
 CHECKS = harness.CHECKS + (trajectory.CHECK,)
@@ -97,7 +97,9 @@ class Row:
             "examples": sum(self.counts.values()),
             "repro": self.repro, "counts": dict(sorted(self.counts.items())),
             "detail": self.detail,
-            "known_failure": op.known_failures.get((fw, dtype, check)),
+            "known_failure": op.known_failures.get((fw, dtype, check))
+            or (xfails.listed(xfails.of(fw), name, dtype, check)
+                if self.worst in BAD and name in registry.OPS else None),
             "coverage": None if self.coverage is None else dict(sorted(self.coverage.items())),
         }
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from _required import REQUIRED, problems
-from comparisons import PROFILES, import_everything
+from comparisons import FRAMEWORKS, PLUGINS, PROFILES, import_everything
 
 
 def pytest_configure(config):
@@ -22,8 +22,9 @@ def pytest_configure(config):
                     "the versions in constraints.txt (`make clean test` reinstalls them); "
                     "set REFIMPL_FRAMEWORKS to test only the ones you installed.", returncode=3)
     # Hypothesis draws from the literals of the imported project modules: load them all
-    # now, so a test draws the same cases whichever tests ran before it in its worker.
-    import_everything()
+    # now (the shipped plug-ins' too: test_plugins.py runs them), so a test draws the same
+    # cases whichever tests ran before it in its worker.
+    import_everything(FRAMEWORKS + PLUGINS)
 
 
 _common = dict(deadline=None, print_blob=True,

@@ -22,6 +22,7 @@ is ``unsupported`` too, saying why.
 import contextlib
 import functools
 import operator
+from pathlib import Path
 
 import numpy as np
 
@@ -45,6 +46,7 @@ with _with_np_int():
 from comparisons.dezero import activations, graph, losses, tensors  # noqa: E402,F401
 
 VERSION = dezero.__version__
+XFAILS = Path(__file__).with_name("xfails.txt")   # its failures, each with the cause
 NOTE = ("DeZero 0.0.13 predates numpy 2: its import names np.int, removed in numpy 1.24; "
         "its plug-in lends numpy that alias for the import only (comparisons/dezero/__init__.py)")
 
