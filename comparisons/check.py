@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from comparisons import BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, registry, runner
+from comparisons import (BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, registry, runner,
+                         trajectory)
+from comparisons.adapters import Unsupported
 from comparisons.xfails import listed as xfails_listed
 from comparisons.classify import Outcome
 from comparisons.known_failures import find
@@ -66,13 +68,29 @@ def not_offered(name: str, op) -> str | None:
     return o.detail if o.status == "unsupported" else None
 
 
+def _training_step(name: str) -> str | None:
+    """Why the implementation has no training step, or None when it has one."""
+    try:
+        trajectory.twin(name)
+    except Unsupported as e:
+        return str(e)
+    return None
+
+
 def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict:
-    """The rows of every (op, dtype, check), for ``name`` and the frameworks ``against``."""
+    """The rows of every (op, dtype, check), for ``name`` and the frameworks ``against``:
+    the registry's ops, and the training runs (``ops``' optimizer names) where the
+    implementation has a training step."""
     rows, jobs = {}, []
     for op in ops:
-        why = None if against else not_offered(name, registry.OPS[op])
-        for dtype in (d for d in dtypes if d in registry.OPS[op].dtypes):
-            for check in harness.CHECKS:
+        entry = runner.entry_of(op)
+        if op in registry.OPS:
+            why = None if against else not_offered(name, entry)
+        else:
+            why = None if against else _training_step(name)
+        checks = harness.CHECKS if op in registry.OPS else (trajectory.CHECK,)
+        for dtype in (d for d in dtypes if d in entry.dtypes):
+            for check in checks:
                 if why is None:
                     jobs.append((op, dtype, check))
                     continue
@@ -84,13 +102,14 @@ def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict
 
 def document(rows: dict, profile: str, seed: int, names) -> dict:
     """The parity document of a check: parity.json as `refimpl report` writes it, with the
-    rows of ``names`` (the implementation and the frameworks it is judged against), and
-    neither the accuracy sweep nor training runs."""
+    rows of ``names`` (the implementation and the frameworks it is judged against); no
+    accuracy sweep, no training curves."""
     versions, table = runner.facts(tuple(names))
-    order = sorted(rows, key=lambda k: (list(registry.OPS).index(k[0]), list(DTYPES).index(k[2]),
-                                        harness.CHECKS.index(k[3]), list(names).index(k[1])))
+    entries = list(registry.OPS) + list(trajectory.RUNS_BY_NAME)
+    order = sorted(rows, key=lambda k: (entries.index(k[0]), list(DTYPES).index(k[2]),
+                                        runner.CHECKS.index(k[3]), list(names).index(k[1])))
     return {"schema_version": 1, "environment": runner.environment(profile, seed, versions),
-            "results": [rows[k].as_dict(registry.OPS[k[0]]) for k in order],
+            "results": [rows[k].as_dict(runner.entry_of(k[0])) for k in order],
             "conventions": table, "accuracy": [], "training": []}
 
 
@@ -104,9 +123,12 @@ def _line(op: str, op_rows: list, width: int, xfails: dict) -> tuple[str, str, o
     and its worst row."""
     worst = min(op_rows, key=lambda r: SEVERITY.index(r.worst))
     status, (_, _, dtype, check) = worst.worst, worst.key
-    ulp = max((r.errs["max_ulp"] for r in op_rows if r.worst in ("pass", "fail")), default=None)
+    # a training run's error is the parameters' relative divergence; ULPs mean nothing there
+    unit, how = ("max_ulp", "worst {:.3g} ULP") if op in registry.OPS else (
+        "max_rel_err", "largest divergence {:.3g} (relative)")
+    err = max((r.errs[unit] for r in op_rows if r.worst in ("pass", "fail")), default=None)
     where = f"{dtype} {check}" if status in BAD + ("convention",) else ""
-    said = (worst.detail if status != "pass" else f"worst {ulp:.3g} ULP" if ulp is not None else "")
+    said = (worst.detail if status != "pass" else how.format(err) if err is not None else "")
     lacking = next((r for r in op_rows if r.worst == "unsupported"), None)
     if lacking is not None and status != "unsupported":      # a forward without its backward
         said += f" ({lacking.key[3]}: {lacking.detail})"
@@ -137,6 +159,11 @@ def summary(spec: str, name: str, rows: dict, xfails: dict | None = None) -> tup
             continue
         ok = False
         _, _, dtype, check = worst.key
+        if op not in registry.OPS:    # a training run: its repro trains the failing case again
+            script = (f"from comparisons.check import plug_in\nplug_in({spec!r})\n"
+                      + (worst.repro or ""))
+            lines.append("    " + script.replace("\n", "\n    ").rstrip())
+            continue
         case = find(registry.OPS[op], name, dtype, check, max_examples=200)
         if case is not None:
             lines.append(f"{'':<{width}}  shrunk input: "
@@ -156,7 +183,7 @@ def main(args) -> int:
         what = str(e) if plain else f"{type(e).__name__}: {e}"
         sys.stderr.write(f"refimpl: error: check {args.impl}: {what}\n")
         return 2
-    ops = args.ops or list(registry.OPS)
+    ops = args.ops or list(registry.OPS) + list(trajectory.RUNS_BY_NAME)
     dtypes = args.dtypes or list(DTYPES)
     # the implementation's own overflow warnings: its values are what is judged
     with np.errstate(all="ignore"):

@@ -157,7 +157,8 @@ def _parser():
                        help="judge your own implementation (a module, a .py file or a folder) "
                        "op by op; exit 1 when an op fails")
     c.add_argument("impl", help="a module path, a .py file, or a folder with an __init__.py")
-    c.add_argument("--ops", type=_csv(list(OPS), "op"), default=None)
+    c.add_argument("--ops", type=_csv(list(OPS) + [r.name for r in RUNS], "op"), default=None,
+                   help="only these ops (optimizer names select their training runs)")
     c.add_argument("--dtypes", type=_csv(list(DTYPES), "dtype"), default=None)
     c.add_argument("--profile", choices=list(PROFILES), default="ci",
                    help="examples per op, dtype and check, as report's (default: ci)")

@@ -99,7 +99,7 @@ class Row:
             "detail": self.detail,
             "known_failure": op.known_failures.get((fw, dtype, check))
             or (xfails.listed(xfails.of(fw), name, dtype, check)
-                if self.worst in BAD and name in registry.OPS else None),
+                if self.worst in BAD else None),
             "coverage": None if self.coverage is None else dict(sorted(self.coverage.items())),
         }
 
@@ -160,7 +160,7 @@ def _count(name, check, profile) -> int:
     return trajectory.EXAMPLES[profile] if check == trajectory.CHECK else PROFILES[profile]
 
 
-def _entry_of(name):
+def entry_of(name):
     return registry.OPS[name] if name in registry.OPS else trajectory.RUNS_BY_NAME[name]
 
 
@@ -268,7 +268,7 @@ def select(ops=None, dtypes=None, checks=CHECKS) -> list[tuple[str, str, str]]:
     has a dtype asked for (adam has no bfloat16 training run)."""
     names = ops or [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
     return [(name, d, c) for name in names
-            for d in (dtypes or _entry_of(name).dtypes) if d in _entry_of(name).dtypes
+            for d in (dtypes or entry_of(name).dtypes) if d in entry_of(name).dtypes
             for c in checks if (name in registry.OPS) != (c == trajectory.CHECK)]
 
 
@@ -329,7 +329,7 @@ def run(profile: str = "ci", frameworks=FRAMEWORKS, seed: int = 0, ops=None, dty
     return {
         "schema_version": 1,
         "environment": environment(profile, seed, extra["facts"][0]),
-        "results": [rows[k].as_dict(_entry_of(k[0])) for k in order],
+        "results": [rows[k].as_dict(entry_of(k[0])) for k in order],
         "conventions": extra["facts"][1],
         "accuracy": extra.get("accuracy", []),
         "training": trajectory.in_order(curves),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from comparisons import DTYPES, FRAMEWORKS, adapters, harness, registry
+from comparisons.trajectory import CHECK, RUNS_BY_NAME as RUNS
 
 
 def read(path: Path) -> dict:
@@ -20,11 +21,11 @@ def read(path: Path) -> dict:
         parts = tuple(entry.strip().split("/")) if entry.strip() else ()
         if not parts:
             continue
-        if (len(parts) > 3 or parts[0] not in registry.OPS
+        if (len(parts) > 3 or parts[0] not in registry.OPS and parts[0] not in RUNS
                 or len(parts) > 1 and parts[1] not in DTYPES
-                or len(parts) > 2 and parts[2] not in harness.CHECKS):
+                or len(parts) > 2 and parts[2] not in harness.CHECKS + (CHECK,)):
             raise ValueError(f"{path}:{n}: {entry.strip()!r} is not an op, op/dtype or "
-                             "op/dtype/check of the registry")
+                             "op/dtype/check of the registry (or a training run's name)")
         out[parts] = why.strip()
     return out
 

@@ -163,7 +163,8 @@ MATRIX = [
                  r"named 'no_such_module_xyz'", id="check-unknown-module"),
     pytest.param(["check", "examples/learner", "--xfails", "{tmp}/xfails.txt"], None, None, 2,
                  r"refimpl: error: argument --xfails: .*/xfails.txt:2: 'softmax/float99/grad' is "
-                 r"not an op, op/dtype or op/dtype/check of the registry \(see `refimpl --help`\)",
+                 r"not an op, op/dtype or op/dtype/check of the registry \(or a training run's "
+                 r"name\) \(see `refimpl --help`\)",
                  id="check-bad-xfails"),
     pytest.param(["check", "examples/learner", "--xfails", "{tmp}/none.txt"], None, None, 2,
                  r"refimpl: error: argument --xfails: .*/none.txt: No such file or directory "

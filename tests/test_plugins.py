@@ -137,3 +137,16 @@ def test_every_failure_of_a_plugin_is_listed_with_its_cause(name, capsys):
 
     assert check.main(Args) == 0, capsys.readouterr().out
     assert Args.xfails and all(why for why in Args.xfails.values())
+
+
+def test_dezero_trains_step_for_step_with_refimpl_where_it_has_the_optimizer():
+    """DeZero's training step (comparisons/dezero/training.py: its MLP and optimizers) on
+    refimpl's runs: SGD with its weight-decay hook and MomentumSGD follow refimpl; Adam puts
+    eps elsewhere (its xfails say where); what it lacks is unsupported, saying so."""
+    check.plug_in("dezero")
+    rows = check.run("dezero", ["sgd", "momentum", "adam", "nesterov"], ["float64"], "dev")
+    status = {op: row.worst for (op, _fw, _dtype, _check), row in rows.items()}
+    assert status == {"sgd": "pass", "momentum": "pass", "adam": "fail", "nesterov": "unsupported"}
+    assert rows[("adam", "dezero", "float64", "trajectory")].detail.startswith("step 1 of ")
+    assert rows[("nesterov", "dezero", "float64", "trajectory")].detail == \
+        "not implemented: DeZero has no nesterov optimizer"

@@ -1,8 +1,8 @@
 """Computational-graph nodes in autograd: numpy's own operators and functions, from
-``autograd.numpy``, each with the vector-Jacobian product autograd defines for it."""
+``autograd.numpy``; make_vjp traces them (an ArrayBox's operators are autograd.numpy's
+add, subtract, ...) and runs the vjp autograd defines for each."""
 
 import autograd.numpy as anp
-from autograd.builtins import tuple as traced_tuple
 
 
 def add(a, b):
@@ -38,9 +38,9 @@ def log(x):
 
 
 def branch(x, n=2):
-    # autograd needs no branch node: using an array twice adds up its gradients. A tuple
-    # of outputs is traced only as autograd's own tuple.
-    return traced_tuple((x,) * n)
+    # autograd needs no branch node: a value used n times adds up its n cotangents
+    # (backward_pass sums the outgrads of each node's uses).
+    return (x,) * n
 
 
 def repeat(x, n, axis):

@@ -43,7 +43,7 @@ with _with_np_int():
     import dezero
     import dezero.functions  # noqa: F401
 
-from comparisons.dezero import activations, graph, losses, tensors  # noqa: E402,F401
+from comparisons.dezero import activations, graph, losses, tensors, training  # noqa: E402,F401
 
 VERSION = dezero.__version__
 XFAILS = Path(__file__).with_name("xfails.txt")   # its failures, each with the cause

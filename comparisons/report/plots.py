@@ -10,13 +10,17 @@ from __future__ import annotations
 import io
 import math
 import sys
+from collections import defaultdict
 
 from comparisons import IMPLEMENTATIONS
 
 # Mid-tone colours that keep their contrast on white and on near-black.
-COLOURS = {"refimpl": "#7f7f7f", "torch": "#e4572e", "tensorflow": "#e8a33d", "jax": "#3a86ff"}
-STYLES = {"refimpl": dict(lw=3.2, alpha=0.55), "torch": dict(lw=1.4, ls="-"),
-          "tensorflow": dict(lw=1.4, ls="--"), "jax": dict(lw=1.4, ls=":")}
+COLOURS = defaultdict(lambda: "#9b5de5", {"refimpl": "#7f7f7f", "torch": "#e4572e",
+                                           "tensorflow": "#e8a33d", "jax": "#3a86ff",
+                                           "dezero": "#2a9d8f"})   # a plug-in: the default
+STYLES = defaultdict(lambda: dict(lw=1.4, ls="-."), {
+    "refimpl": dict(lw=3.2, alpha=0.55), "torch": dict(lw=1.4, ls="-"),
+    "tensorflow": dict(lw=1.4, ls="--"), "jax": dict(lw=1.4, ls=":")})
 _INK = "#8a8a8a"
 
 
