@@ -22,9 +22,9 @@ import numpy as np
 from comparisons import (BAD, DTYPES, FRAMEWORKS, SEVERITY, adapters, harness, registry, runner,
                          trajectory)
 from comparisons.adapters import Unsupported
-from comparisons.xfails import listed as xfails_listed
 from comparisons.classify import Outcome
 from comparisons.known_failures import find
+from comparisons.xfails import listed as xfails_listed
 
 
 def load(spec: str):

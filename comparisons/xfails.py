@@ -6,6 +6,7 @@ adapter names its file; the report gives the reason beside each listed failure) 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from comparisons import DTYPES, FRAMEWORKS, adapters, harness, registry
@@ -36,6 +37,7 @@ def listed(xfails: dict, op: str, dtype: str, check: str) -> str | None:
     return next((xfails[k] for k in ((op, dtype, check), (op, dtype), (op,)) if k in xfails), None)
 
 
+@functools.cache
 def of(framework: str) -> dict:
     """A plugged-in implementation's expected failures: the file its adapter's ``XFAILS``
     names, read; empty for a built-in framework (the registry lists theirs) or none."""

@@ -25,7 +25,7 @@ from autograd import make_vjp
 from autograd.builtins import tuple as traced_tuple
 from autograd.numpy.numpy_boxes import ArrayBox
 
-from comparisons.autograd import activations, graph, losses, tensors  # noqa: E402,F401
+from comparisons.autograd import activations, graph, losses, tensors  # noqa: F401
 
 # autograd has no __version__: the installed distribution's
 VERSION = version("autograd")
