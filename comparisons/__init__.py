@@ -19,7 +19,7 @@ from refimpl._arrays import FLOAT_DTYPES
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 # Implementations nobody here wrote, shipped as plug-ins (comparisons/<name>/, the extra
 # [impls], the entry points of pyproject.toml): judged through the plug-in path anyone's
-# implementation takes (comparisons/adapters.py), with no conventions measured for them.
+# implementation takes (comparisons/adapters.py); their adapters' probe() measures their conventions.
 PLUGINS = ("dezero", "autograd")
 IMPLEMENTATIONS = ("refimpl",) + FRAMEWORKS       # what the accuracy sweep measures
 

@@ -26,7 +26,8 @@ class Adapter(Protocol):
     training step (comparisons/trajectory.py; without it the training rows are
     ``unsupported``); ``XFAILS``, the path of its expected failures with their causes
     (comparisons/xfails.py); ``NOTE``, what it had to be given to run (the report prints
-    both). torch's, in comparisons/torch/__init__.py, in short::
+    both); ``probe()``, its conventions measured (comparisons/conventions/__init__.py).
+    torch's, in comparisons/torch/__init__.py, in short::
 
         VERSION = torch.__version__
 

@@ -191,7 +191,8 @@ def test_an_installed_entry_point_is_found_by_its_name(monkeypatch):
 
 def test_the_readmes_framework_example_plugs_in(tmp_path):
     """The README's adapter example, as written there: exp passes; sigmoid fails in float32
-    where torch underflows to 0 (a plug-in has no measured conventions to excuse it)."""
+    where torch underflows to 0 (an adapter without a probe() has no measured conventions
+    to excuse it)."""
     pytest.importorskip("torch")
     readme = (ROOT / "README.md").read_text()
     block = readme.split("2. **A framework with its own autodiff**")[1].split("```python\n")[1].split("```")[0]

@@ -142,11 +142,29 @@ def test_every_failure_of_a_plugin_is_listed_with_its_cause(name, capsys):
 def test_dezero_trains_step_for_step_with_refimpl_where_it_has_the_optimizer():
     """DeZero's training step (comparisons/dezero/training.py: its MLP and optimizers) on
     refimpl's runs: SGD with its weight-decay hook and MomentumSGD follow refimpl; Adam puts
-    eps elsewhere (its xfails say where); what it lacks is unsupported, saying so."""
+    eps where Keras does, a convention its probe measures; what it lacks is unsupported."""
     check.plug_in("dezero")
     rows = check.run("dezero", ["sgd", "momentum", "adam", "nesterov"], ["float64"], "dev")
     status = {op: row.worst for (op, _fw, _dtype, _check), row in rows.items()}
-    assert status == {"sgd": "pass", "momentum": "pass", "adam": "fail", "nesterov": "unsupported"}
-    assert rows[("adam", "dezero", "float64", "trajectory")].detail.startswith("step 1 of ")
+    assert status == {"sgd": "pass", "momentum": "pass", "adam": "convention",
+                      "nesterov": "unsupported"}
+    assert "sqrt(v) + eps (epsilon hat) in dezero" in rows[("adam", "dezero", "float64",
+                                                           "trajectory")].detail
     assert rows[("nesterov", "dezero", "float64", "trajectory")].detail == \
         "not implemented: DeZero has no nesterov optimizer"
+
+
+def test_each_plugin_measures_its_conventions_with_its_own_functions():
+    """A plug-in's probe() (comparisons/conventions/<name>.py) answers the facts it can,
+    as the built-in frameworks' probes do; a fact it cannot measure is left out (the
+    table's "–") and excuses nothing."""
+    from comparisons import conventions
+
+    dezero, autograd = conventions.measure("dezero"), conventions.measure("autograd")
+    assert dezero["leaky_relu.default_slope"] == "0.2"        # dezero.functions.leaky_relu
+    assert dezero["adam.eps_placement"] == "sqrt(v) + eps (epsilon hat)"
+    assert autograd["relu_neg_zero"] == "-0.0"                # maximum(0, -0.0), float64
+    assert "gelu.default" not in dezero and not conventions.differs("dezero", "gelu.default")
+    table = conventions.table(("torch", "dezero", "autograd"))
+    row = next(r for r in table if r["key"] == "gelu.default")
+    assert row["dezero"] == "–" and row["autograd"] == "–"

@@ -32,6 +32,13 @@ VERSION = version("autograd")
 XFAILS = Path(__file__).with_name("xfails.txt")   # its failures, each with the cause
 
 
+def probe() -> dict:
+    """Its conventions, measured (comparisons/conventions/autograd.py)."""
+    from comparisons.conventions.autograd import probe as measure
+
+    return measure()
+
+
 def to_native(a: np.ndarray) -> np.ndarray:
     # autograd's arrays are numpy's: a copy, as every adapter gives (nothing is shared)
     return np.array(a)

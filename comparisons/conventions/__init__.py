@@ -138,11 +138,7 @@ def _optimizer_facts(step, default):
         return "none (required)" if v is _empty() else "n/a" if v is None else _num(v)
 
     return {
-        # one step from 0 with g = 1, lr = 1, eps = 1: g / (sqrt(v_hat) + eps) = 1/2, while
-        # Keras's eps on sqrt(v) before the bias correction gives 1 / (1 + 1/sqrt(0.001))
-        "adam.eps_placement": "sqrt(v_hat) + eps" if abs(adam + 0.5) < 1e-6 else
-                              "sqrt(v) + eps (epsilon hat)" if abs(adam + 1 / (1 + 1000 ** 0.5)) < 1e-6
-                              else _num(-adam),
+        "adam.eps_placement": adam_eps_placement(adam),
         "rmsprop.eps_placement": placement(step("rmsprop", 1.0, lr=1.0, rho=0.0, eps=1.0),
                                            "sqrt(v + eps)", "sqrt(v) + eps"),
         "adagrad.eps_placement": placement(step("adagrad", 1.0, lr=1.0, eps=1.0,
@@ -163,6 +159,14 @@ def _optimizer_facts(step, default):
         "adam.eps_default": shown(default("adam", "eps")),
         "adamw.weight_decay_default": shown(default("adamw", "weight_decay")),
     }
+
+
+def adam_eps_placement(p: float) -> str:
+    """Where Adam adds eps, read from p after one step from 0 with g = 1, lr = 1, eps = 1 and
+    betas (0.9, 0.999): g / (sqrt(v_hat) + eps) = 1/2, while Keras's eps on sqrt(v) before
+    the bias correction gives 1 / (1 + 1/sqrt(0.001))."""
+    return ("sqrt(v_hat) + eps" if abs(p + 0.5) < 1e-6 else "sqrt(v) + eps (epsilon hat)"
+            if abs(p + 1 / (1 + 1000 ** 0.5)) < 1e-6 else _num(-p))
 
 
 def _empty():
@@ -196,6 +200,19 @@ def _activation_facts(at, grad_at, *, leaky_relu, gelu, gelu_exact, relu, step, 
         "sigmoid_underflow": _num(at(sigmoid, -100.0, "float32")),
         "sigmoid_underflow.float16": _num(at(sigmoid, -12.0, "float16")),
     }
+
+
+def measured(facts: dict) -> dict:
+    """A plug-in probe's facts, each given as a function that measures it: those it
+    answers. One that raises (an op the implementation lacks) is left out, not known, so
+    no convention keyed by it can excuse the implementation."""
+    out = {}
+    for key, f in facts.items():
+        try:
+            out[key] = f()
+        except Exception:   # noqa: BLE001  not measurable here: the fact stays unknown
+            continue
+    return out
 
 
 def _try(f, refusal="error"):
@@ -247,12 +264,19 @@ def _soft_ce_args(array):
 @functools.lru_cache(maxsize=None)
 def measure(framework: str) -> dict | None:
     """Facts for one framework, "refimpl", or "numpy" (the reference); None when it is
-    not installed, or has no probe (a plugged-in implementation: no convention excuses it)."""
+    not installed, or has no probe. A plugged-in implementation's probe is its adapter's
+    optional ``probe()``: the facts it measures of itself (the others are not known, and
+    no convention keyed by them excuses it)."""
     try:
         if framework in FRAMEWORKS:
             return importlib.import_module(f"comparisons.conventions.{framework}").probe()
         here = {"numpy": _numpy, "refimpl": _refimpl}
-        return here[framework]() if framework in here else None
+        if framework in here:
+            return here[framework]()
+        from comparisons import adapters
+
+        probe = getattr(adapters.adapter(framework), "probe", None)
+        return probe() if probe is not None else None
     except ImportError:
         return None
 
@@ -284,8 +308,11 @@ def flushes_subnormals(framework: str, dtype: str) -> bool:
 
 
 def table(frameworks=FRAMEWORKS) -> list[dict]:
-    """The conventions section of parity.json: one row per topic, one column per framework."""
+    """The conventions section of parity.json: one row per topic, one column per built-in
+    framework and per plugged-in implementation of ``frameworks`` with a probe ("–" where
+    it measures no such fact)."""
     facts = {fw: measure(fw) for fw in ("numpy",) + tuple(frameworks)}
+    plugins = [fw for fw in frameworks if fw not in FRAMEWORKS and facts.get(fw) is not None]
     rows = []
     for key, (topic, note) in TOPICS.items():
         row = {"topic": topic, "key": key, "note": note}
@@ -294,5 +321,8 @@ def table(frameworks=FRAMEWORKS) -> list[dict]:
             row[fw] = _FMT[v] if isinstance(v, bool) or v is None else str(v)
             if facts.get(fw) is None and fw in frameworks:
                 row[fw] = "missing"
+        for fw in plugins:
+            v = facts[fw].get(key, "–")
+            row[fw] = _FMT[v] if isinstance(v, bool) or v is None else str(v)
         rows.append(row)
     return rows

@@ -46,6 +46,13 @@ with _with_np_int():
 from comparisons.dezero import activations, graph, losses, tensors, training  # noqa: E402,F401
 
 VERSION = dezero.__version__
+
+
+def probe() -> dict:
+    """Its conventions, measured (comparisons/conventions/dezero.py)."""
+    from comparisons.conventions.dezero import probe as measure
+
+    return measure()
 XFAILS = Path(__file__).with_name("xfails.txt")   # its failures, each with the cause
 NOTE = ("DeZero 0.0.13 predates numpy 2: its import names np.int, removed in numpy 1.24; "
         "its plug-in lends numpy that alias for the import only (comparisons/dezero/__init__.py)")

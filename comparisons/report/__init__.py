@@ -32,6 +32,12 @@ def columns(names) -> list[str]:
     return [f for f in FRAMEWORKS if f in present] + [f for f in present if f not in FRAMEWORKS]
 
 
+def convention_columns(rows: list[dict]) -> list[str]:
+    """The implementations of the conventions table: the built-in frameworks, then each
+    plug-in that measures its own (its adapter's probe())."""
+    return columns(k for k in (rows[0] if rows else {}) if k not in ("topic", "key", "note", "numpy"))
+
+
 def environment_rows(env: dict) -> list[tuple[str, str]]:
     """parity.json's environment as (what, value) rows, the plug-ins' versions and notes last."""
     keys = ("created", "profile", "seed", "python", "platform", "numpy", "torch", "tensorflow", "jax")

@@ -22,7 +22,8 @@ import jinja2
 from markupsafe import Markup
 
 from comparisons import BAD, DTYPES, FRAMEWORKS, IMPLEMENTATIONS, SEVERITY, STATUSES, regions
-from comparisons.report import columns, environment_rows, markdown, plots, row_id
+from comparisons.report import (columns, convention_columns, environment_rows, markdown, plots,
+                                row_id)
 from comparisons.report.markdown import _g, _ulps
 
 SECTIONS = ("environment", "summary", "matrix", "ops", "accuracy", "conventions", "training",
@@ -180,7 +181,9 @@ def _failure(r: dict) -> dict:
 
 
 def _conventions(doc: dict) -> dict:
-    return {"rows": doc["conventions"], "plugins": list(doc["environment"].get("plugins") or ()),
+    plugins = list(doc["environment"].get("plugins") or ())
+    return {"rows": doc["conventions"], "columns": convention_columns(doc["conventions"]),
+            "plugins": markdown.PLUGIN_CONVENTIONS.format(", ".join(plugins)) if plugins else "",
             "classified": [(row_id(r), r.get("detail")) for r in doc["results"]
                            if r["status"] == "convention"]}
 
@@ -238,7 +241,7 @@ def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
     bad = [r for r in results if r["status"] in BAD]
     env = doc["environment"]
     return environment().get_template("parity.html.j2").render(
-        statuses=STATUSES, frameworks=FRAMEWORKS, nav=[s for s in SECTIONS if s != "accuracy"],
+        statuses=STATUSES, nav=[s for s in SECTIONS if s != "accuracy"],
         highlight_css=_highlight_css(), environment=environment_rows(env),
         profile=env["profile"], seed=env["seed"], summary=_summary(results),
         matrix=_matrix(results), accuracy=bool(acc),

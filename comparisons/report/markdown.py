@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from comparisons import BAD, FRAMEWORKS, STATUSES
-from comparisons.report import columns, environment_rows, row_id
+from comparisons.report import columns, convention_columns, environment_rows, row_id
 
 _ICON = {"pass": "pass", "fail": "**FAIL**", "convention": "conv.", "unsupported": "unsup.",
          "missing": "missing", "error": "**ERROR**"}
+
+
+# What a plug-in's column of the conventions table means (parity.md and parity.html).
+PLUGIN_CONVENTIONS = (
+    "The plug-ins ({}) measure their own facts (their adapter's probe(), as each built-in "
+    "framework's comparisons/conventions/<name>.py does); \"–\" is a fact it cannot measure "
+    "(an op it lacks), and no convention keyed by an unmeasured fact excuses it. What every "
+    "implementation is forgiven (a kink's value, the sign of a zero) is forgiven them too.")
 
 
 def _g(x, spec=".2g"):
@@ -78,17 +86,16 @@ def render(doc: dict) -> str:
     out += _training(doc.get("training") or [])
 
     # ---- conventions and failures
+    fws = convention_columns(doc["conventions"])
     out += ["## Conventions (measured live)", "",
-            "| topic | numpy | " + " | ".join(FRAMEWORKS) + " | why it matters |",
-            "|---|---|" + "---|" * (len(FRAMEWORKS) + 1)]
+            "| topic | numpy | " + " | ".join(fws) + " | why it matters |",
+            "|---|---|" + "---|" * (len(fws) + 1)]
     for c in doc["conventions"]:
-        out.append(f"| {c['topic']} | {c['numpy']} | " + " | ".join(c[fw] for fw in FRAMEWORKS)
+        out.append(f"| {c['topic']} | {c['numpy']} | " + " | ".join(c[fw] for fw in fws)
                    + f" | {c['note']} |")
     out.append("")
     if env.get("plugins"):
-        out += [f"The plug-ins ({', '.join(env['plugins'])}) have no conventions measured: only "
-                "what every implementation is forgiven (a kink's value, the sign of a zero)"
-                " is a convention of theirs; any other mismatch is a failure.", ""]
+        out += [PLUGIN_CONVENTIONS.format(", ".join(env["plugins"])), ""]
     conv = [r for r in results if r["status"] == "convention"]
     if conv:
         out += ["Cases classified as conventions:", ""]
