@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import shlex
 import sys
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def run(name: str, ops, dtypes, profile: str, against=(), seed: int = 0) -> dict
     return {**rows, **found}
 
 
-def document(rows: dict, profile: str, seed: int, names) -> dict:
+def document(rows: dict, profile: str, seed: int, names, command: str | None = None) -> dict:
     """The parity document of a check: parity.json as `refimpl report` writes it, with the
     rows of ``names`` (the implementation and the frameworks it is judged against); no
     accuracy sweep, no training curves."""
@@ -108,7 +109,10 @@ def document(rows: dict, profile: str, seed: int, names) -> dict:
     entries = list(registry.OPS) + list(trajectory.RUNS_BY_NAME)
     order = sorted(rows, key=lambda k: (entries.index(k[0]), list(DTYPES).index(k[2]),
                                         runner.CHECKS.index(k[3]), list(names).index(k[1])))
-    return {"schema_version": 1, "environment": runner.environment(profile, seed, versions),
+    environment = runner.environment(profile, seed, versions)
+    if command:
+        environment["command"] = command
+    return {"schema_version": 1, "environment": environment,
             "results": [rows[k].as_dict(runner.entry_of(k[0])) for k in order],
             "conventions": table, "accuracy": [], "training": []}
 
@@ -175,6 +179,14 @@ def summary(spec: str, name: str, rows: dict, xfails: dict | None = None) -> tup
     return lines, ok
 
 
+def _command(args) -> str:
+    """The `refimpl check` that measures the same rows again (the report's "Reproduce")."""
+    parts = ["refimpl check", shlex.quote(args.impl)]
+    parts += [f"{flag} {','.join(v)}" for flag, v in
+              (("--ops", args.ops), ("--dtypes", args.dtypes), ("--against", args.against)) if v]
+    return " ".join(parts + [f"--profile {args.profile}", f"--seed {args.seed}"])
+
+
 def main(args) -> int:
     try:
         name = plug_in(args.impl)
@@ -195,7 +207,8 @@ def main(args) -> int:
     if args.out is not None:
         from comparisons import report
 
-        doc = document(rows, args.profile, args.seed, (name, *(args.against or ())))
+        doc = document(rows, args.profile, args.seed, (name, *(args.against or ())),
+                       command=_command(args))
         files = report.write(doc, args.out, learning_pages=False)
         print("wrote " + ", ".join(str(f) for f in files))
     return 0 if ok else 1

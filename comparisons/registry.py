@@ -41,6 +41,13 @@ OPS_LIST = [
     Op("sub", "graph", _GRAPH, D.binary, structures=S.BROADCAST_PAIRS, regions=_ADDED, domain="every value, NaN and +-inf"),
     Op("neg", "graph", _GRAPH, D.unary, regions=_SUBNORMALS, domain="every value, NaN and +-inf", elementwise=True),
     Op("mul", "graph", _GRAPH, D.binary, domain="|x| <= sqrt(max)/64, NaN and +-inf", structures=S.BROADCAST_PAIRS,
+       known_failures={("jax", "float16", "grad"): (
+           "jax's float16 gradient of a broadcast a * b sums g * a over the broadcast axes in "
+           "float16: each product rounded to float16, then added one at a time in float16. For "
+           "b of shape (3, 1, 3, 1, 3) against a of (1, 3, 1, 3, 1), element (1, 0, 1, 0, 1) "
+           "sums nine products to -2.264 so, where the exact -2.2687 rounds once to -2.270, "
+           "as refimpl gives: 3 units in the last place, the tolerance about 2 (seen in the "
+           "tests' draws; measured by redoing the sum in numpy float16)")},
        regions=R.Regions(bands=(R.SUBNORMAL,), domain=D.products, args=(0, 1))),
     Op("div", "graph", _GRAPH, D.div_inputs, structures=S.BROADCAST_PAIRS,
        domain="|a| <= 1e3, 1e-3 <= |b| <= 1e3 (float16: |a| <= 8, 0.25 <= |b| <= 8); NaN, +-inf, +-0",

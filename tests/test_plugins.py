@@ -86,6 +86,8 @@ def test_check_writes_the_plugins_report_with_its_column(tmp_path, capsys):
     md = (tmp_path / "parity.md").read_text()
     assert "| dtype | check | rtol | torch | dezero |" in md
     assert "| dezero (plug-in) | 0.0.13; DeZero 0.0.13 predates numpy 2" in md
+    assert ("Reproduce: `refimpl check dezero --ops neg,sum --dtypes float64 --against torch "
+            "--profile dev --seed 0`") in md
     # DeZero's Sum.backward tests hasattr(axis, 'len') (not '__len__'), so a tuple of axes
     # is wrapped in another tuple (dezero/utils.py, reshape_sum_backward)
     line = next(s for s in capsys.readouterr().out.splitlines() if s.startswith("sum "))

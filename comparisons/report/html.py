@@ -181,9 +181,8 @@ def _failure(r: dict) -> dict:
 
 
 def _conventions(doc: dict) -> dict:
-    plugins = list(doc["environment"].get("plugins") or ())
     return {"rows": doc["conventions"], "columns": convention_columns(doc["conventions"]),
-            "plugins": markdown.PLUGIN_CONVENTIONS.format(", ".join(plugins)) if plugins else "",
+            "plugins": markdown.plugin_conventions(doc),
             "classified": [(row_id(r), r.get("detail")) for r in doc["results"]
                            if r["status"] == "convention"]}
 
@@ -243,7 +242,7 @@ def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
     return environment().get_template("parity.html.j2").render(
         statuses=STATUSES, nav=[s for s in SECTIONS if s != "accuracy"],
         highlight_css=_highlight_css(), environment=environment_rows(env),
-        profile=env["profile"], seed=env["seed"], summary=_summary(results),
+        reproduce=markdown.reproduce(env), summary=_summary(results),
         matrix=_matrix(results), accuracy=bool(acc),
         ops=[_op(op, rs, acc, [r for r in bad if r["op"] == op]) for op, rs in by_op.items()],
         conventions=_conventions(doc), training=_training(doc.get("training") or []),

@@ -11,12 +11,31 @@ _ICON = {"pass": "pass", "fail": "**FAIL**", "convention": "conv.", "unsupported
          "missing": "missing", "error": "**ERROR**"}
 
 
-# What a plug-in's column of the conventions table means (parity.md and parity.html).
-PLUGIN_CONVENTIONS = (
-    "The plug-ins ({}) measure their own facts (their adapter's probe(), as each built-in "
-    "framework's comparisons/conventions/<name>.py does); \"–\" is a fact it cannot measure "
-    "(an op it lacks), and no convention keyed by an unmeasured fact excuses it. What every "
-    "implementation is forgiven (a kink's value, the sign of a zero) is forgiven them too.")
+def reproduce(env: dict) -> str:
+    """The command that makes the document again: its own (``environment.command``, as
+    `refimpl check --out` records it), or `refimpl report` with its profile and seed."""
+    return env.get("command") or f"refimpl report --profile {env['profile']} --seed {env['seed']}"
+
+
+def plugin_conventions(doc: dict) -> str:
+    """What the plug-ins' columns of the conventions table mean (parity.md and parity.html);
+    "" without plug-ins."""
+    plugins = list(doc["environment"].get("plugins") or ())
+    probing = [p for p in convention_columns(doc["conventions"]) if p in plugins]
+    others = [p for p in plugins if p not in probing]
+    out = []
+    if probing:
+        out.append(f"The plug-ins {', '.join(probing)} measure their own facts (their adapter's "
+                   "probe(), as each built-in framework's comparisons/conventions/<name>.py "
+                   "does); \"–\" is a fact one cannot measure (an op it lacks), and no "
+                   "convention keyed by an unmeasured fact excuses it.")
+    if others:
+        out.append(f"{', '.join(others)} measure{'s' if len(others) == 1 else ''} no facts "
+                   "(no probe()): no measured convention excuses a mismatch of theirs.")
+    if plugins:
+        out.append("What every implementation is forgiven (a kink's value, the sign of a "
+                   "zero) is forgiven the plug-ins too.")
+    return " ".join(out)
 
 
 def _g(x, spec=".2g"):
@@ -40,7 +59,7 @@ def render(doc: dict) -> str:
            "in the run this header describes.", "",
            "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in environment_rows(env)]
-    out += ["", f"Reproduce: `refimpl report --profile {env['profile']} --seed {env['seed']}`. "
+    out += ["", f"Reproduce: `{reproduce(env)}`. "
             "The same report with plots is `parity.html`; the code side by side is in `learn/`.", ""]
 
     # ---- summary
@@ -95,7 +114,7 @@ def render(doc: dict) -> str:
                    + f" | {c['note']} |")
     out.append("")
     if env.get("plugins"):
-        out += [PLUGIN_CONVENTIONS.format(", ".join(env["plugins"])), ""]
+        out += [plugin_conventions(doc), ""]
     conv = [r for r in results if r["status"] == "convention"]
     if conv:
         out += ["Cases classified as conventions:", ""]
