@@ -97,10 +97,11 @@ def adapter(framework: str):
     if framework not in _adapters:
         _import_errors.pop(framework, None)
         try:
+            entry_point = None if framework in FRAMEWORKS else installed().get(framework)
             if framework in FRAMEWORKS:
                 _adapters[framework] = importlib.import_module(f"comparisons.{framework}")
-            elif framework in installed():
-                plug_in(framework, installed()[framework].load())
+            elif entry_point is not None:
+                plug_in(framework, entry_point.load())
             else:
                 _adapters[framework] = None
         except ImportError:

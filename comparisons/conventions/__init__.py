@@ -202,6 +202,17 @@ def _activation_facts(at, grad_at, *, leaky_relu, gelu, gelu_exact, relu, step, 
     }
 
 
+def subnormal_facts(times) -> dict:
+    """The subnormal rows of a plug-in's probe, as ``measured`` takes them: ``times(dtype,
+    x, y)`` is x * y computed by the implementation on one-element ``dtype`` arrays, as a
+    float (the smallest normal halved: flushed to 0?; half of it times 4: read as 0?)."""
+    facts = {}
+    for dt in DTYPES:
+        facts[f"flushes_subnormals.{dt}"] = lambda dt=dt: times(dt, _tiny(dt), 0.5) == 0.0
+        facts[f"reads_subnormals_as_zero.{dt}"] = lambda dt=dt: times(dt, _tiny(dt) / 2, 4.0) == 0.0
+    return facts
+
+
 def measured(facts: dict) -> dict:
     """A plug-in probe's facts, each given as a function that measures it: those it
     answers. One that raises (an op the implementation lacks) is left out, not known, so

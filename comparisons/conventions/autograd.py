@@ -11,7 +11,7 @@ from autograd.scipy.special import expit
 
 import comparisons.autograd  # noqa: F401
 from comparisons import DTYPES
-from comparisons.conventions import _num, _tiny, _zero, measured
+from comparisons.conventions import _num, _zero, measured, subnormal_facts
 
 
 def _grad_at(f, x, dtype="float64"):
@@ -35,9 +35,5 @@ def probe() -> dict:
         "sigmoid_underflow": lambda: _num(float(expit(np.float32(-100.0)))),
         "sigmoid_underflow.float16": lambda: _num(float(expit(np.float16(-12.0)))),
     }
-    for dt in DTYPES:
-        facts[f"flushes_subnormals.{dt}"] = lambda dt=dt: bool(
-            float((anp.asarray([_tiny(dt)], DTYPES[dt]) * anp.asarray([0.5], DTYPES[dt]))[0]) == 0.0)
-        facts[f"reads_subnormals_as_zero.{dt}"] = lambda dt=dt: bool(
-            float((anp.asarray([_tiny(dt) / 2], DTYPES[dt]) * anp.asarray([4.0], DTYPES[dt]))[0]) == 0.0)
-    return measured(facts)
+    return measured(facts | subnormal_facts(
+        lambda dt, x, y: float((anp.asarray([x], DTYPES[dt]) * anp.asarray([y], DTYPES[dt]))[0])))

@@ -9,8 +9,8 @@ import comparisons.dezero  # noqa: F401  (imports DeZero the plug-in's way, np.i
 import dezero.functions as F
 from dezero import Variable, optimizers
 
-from comparisons import DTYPES
-from comparisons.conventions import _num, _reduction, _tiny, _zero, adam_eps_placement, measured
+from comparisons.conventions import (_num, _reduction, _zero, adam_eps_placement, measured,
+                                     subnormal_facts)
 
 
 def _v(x, dtype="float64"):
@@ -58,9 +58,4 @@ def probe() -> dict:
         "sgd.lr_default": lambda: _num(optimizers.SGD().lr),
         "adam.eps_default": lambda: _num(optimizers.Adam().eps),
     }
-    for dt in DTYPES:
-        facts[f"flushes_subnormals.{dt}"] = lambda dt=dt: bool(
-            float((_v([_tiny(dt)], dt) * _v([0.5], dt)).data[0]) == 0.0)
-        facts[f"reads_subnormals_as_zero.{dt}"] = lambda dt=dt: bool(
-            float((_v([_tiny(dt) / 2], dt) * _v([4.0], dt)).data[0]) == 0.0)
-    return measured(facts)
+    return measured(facts | subnormal_facts(lambda dt, x, y: float((_v([x], dt) * _v([y], dt)).data[0])))
