@@ -39,7 +39,7 @@ from comparisons import DTYPES, FRAMEWORKS, first_line
 # has none of them, and the command then says which extra to install.
 _EXTRA_OF = {"hypothesis": "report", "mpmath": "report", "jsonschema": "report",
              "matplotlib": "report", "pygments": "report", "tomli": "report",
-             "jinja2": "report", "markupsafe": "report",
+             "jinja2": "report", "markupsafe": "report", "markdown_it": "report",
              "dask": "cluster", "distributed": "cluster", "torch": "torch",
              "tensorflow": "tensorflow", "jax": "jax", "jaxlib": "jax", "optax": "jax"}
 
@@ -290,7 +290,7 @@ def _report(args) -> int:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
     top = ", ".join(f"{f} ({f.stat().st_size / 1024:.0f} KiB)" for f in files if f.parent == args.out)
-    pages = [f for f in files if f.parent != args.out]
+    pages = [f for f in files if f.parent != args.out and f.suffix == ".md"]
     print(f"wrote {top} and {len(pages)} pages in {args.out / 'learn'} in "
           f"{time.perf_counter() - t0:.0f} s: {summary}")
     return 0

@@ -26,7 +26,7 @@ from comparisons import strategies as S
 from comparisons import yardsticks as Y
 from comparisons.op import ALL_DTYPES, Convention, Op
 
-# Each op's concept: the learning page it is taught on (report/concepts.py names them).
+# Each op's concept: the learning page it is taught on (comparisons/learn/pages/ names them).
 _GRAPH = "chain rule and the computational graph"
 _TENSORS = "vectors and matrices"
 _SUBNORMALS = R.Regions(bands=(R.SUBNORMAL,))

@@ -1,7 +1,7 @@
 """`refimpl new-impl DIR`: a starter a learner fills in, op by op, and checks as they go.
 
 DIR/__init__.py gets a stub for every registry op, in the source posts' teaching order
-(report/concepts.py): its forward, with refimpl's signature and the first paragraph of its
+(comparisons/learn/pages/): its forward, with refimpl's signature and the first paragraph of its
 docstring, and beside it its backward, which takes the forward's arrays, then ``dout``,
 then the same keyword arguments. Every body raises NotImplementedError, which
 ``refimpl check DIR`` reports as `unsupported (not implemented)`; each one filled in turns
@@ -14,7 +14,7 @@ import inspect
 from pathlib import Path
 
 from comparisons import registry
-from comparisons.report.concepts import CONCEPTS
+from comparisons.learn.pages import pages
 
 HEADER = '''"""My own implementation of refimpl's ops: fill in each body, then run
 
@@ -52,10 +52,10 @@ def write(folder: Path) -> Path:
     if target.exists():
         raise FileExistsError(f"{target} exists; choose a new folder")
     parts = [HEADER.format(dir=folder)]
-    for concept in CONCEPTS:
-        ops = [op for op in registry.OPS_LIST if op.concept == concept.name]
+    for page in pages():
+        ops = [op for op in registry.OPS_LIST if op.concept == page.name]
         if ops:
-            title = f" {concept.name} ({concept.korean}) "
+            title = f" {page.title()} "
             parts.append(f"\n# {title:=^86}\n")
             parts += ["\n" + _stub(op) + "\n" for op in ops]
     folder.mkdir(parents=True, exist_ok=True)

@@ -134,7 +134,7 @@ def _near_root(x, f_direct, root, series, window):
 
 def gelu_f(x):
     """GELU(x) = x Phi(x) = (x / 2) erfc(-x / sqrt 2), to about 1 ulp."""
-    y = 0.5 * x * _Phi(x)
+    y = 0.5 * x * _two_Phi(x)                    # x Phi(x), with 2 Phi(x) = erfc(-x / sqrt 2)
     if x.dtype == np.float64:
         # Below -37.5, Phi(x) is subnormal: x Phi(x) = (x/2) erfcx(z) e^(-x^2/2)
         # (erfcx(z) = e^(z^2) erfc(z), z = -x / sqrt 2) keeps e^(-x^2/2) normal until
@@ -156,7 +156,7 @@ def gelu_df(x):
     p, p_lo = two_prod(e, _INV_SQRT_2PI_HI, _INV_SQRT_2PI_LO)   # phi(x)
     p_lo = p_lo - p * x2_lo / 2                   # e^(a + a_lo) = e^a (1 + a_lo)
     r, r_lo = two_prod(x, p)
-    s, s_lo = two_sum(0.5 * _Phi(x), r)
+    s, s_lo = two_sum(0.5 * _two_Phi(x), r)      # Phi(x) + x phi(x)
     d = s + (s_lo + (r_lo + x * p_lo))
     if x.dtype == np.float64:
         # Below -37.5: Phi + x phi = e^(-x^2/2) (erfcx(z) / 2 + x / sqrt(2 pi)).
@@ -180,7 +180,7 @@ def silu_df(x):
                       _SIGMOID_WINDOW)
 
 
-def _Phi(x):
+def _two_Phi(x):
     """2 Phi(x) = erfc(-x/sqrt 2), with the product x/sqrt 2 carried to twice the precision:
     erfc's relative slope is about 2z^2, so a rounding of z would grow 2z^2-fold."""
     return erfc(*two_prod(x, -_INV_SQRT2_HI, -_INV_SQRT2_LO))

@@ -65,7 +65,8 @@ class Step(Elementwise):
     """The Heaviside step of the perceptron (계단 함수): 1 for x > 0, else 0.
 
     Its derivative is 0 wherever it exists (and undefined at 0): no gradient flows
-    through a step, which is why backprop needs smooth activations.
+    back through a step. Backprop needs an activation whose derivative is useful almost
+    everywhere, not a smooth one: ReLU's kink at the single point 0 does no harm.
     """
 
     def f(self, x):
@@ -94,6 +95,9 @@ class Sigmoid(Elementwise):
 
         s(x)  = 1 / (1 + e)        for x >= 0,   e / (1 + e)    for x < 0
         s'(x) = s(x) s(-x) = e / (1 + e)^2       (symmetric in x: no 1 - s anywhere)
+
+    s(-x) = 1 - s(x), so s(x) s(-x) is the textbook s(1 - s); computing s(-x) directly
+    avoids the subtraction 1 - s.
     """
 
     def f(self, x):
@@ -105,7 +109,7 @@ class Sigmoid(Elementwise):
 
 
 def sigmoid(x):
-    """The logistic sigmoid; dx = dout * s(x) * s(-x).
+    """The logistic sigmoid; dx = dout * s(x) * s(-x), which is s(1 - s) since s(-x) = 1 - s(x).
 
     >>> sigmoid(np.array([0.0, 2.0]))
     array([0.5       , 0.88079708])

@@ -142,9 +142,12 @@ class Perceptron:
     """Rosenblatt's perceptron (퍼셉트론): y = step(x . w + b), trained by its own rule.
 
     The learning rule needs no derivative: for each sample, w <- w + lr (t - y) x and
-    b <- b + lr (t - y). A wrong 0 pulls the boundary towards x, a wrong 1 pushes it away;
-    a correct answer changes nothing. If a line separates the classes the rule finds one
-    in finitely many updates (Novikoff); if none does, it never settles.
+    b <- b + lr (t - y). A wrong 0 (t = 1) pulls w towards x and raises b; a wrong 1
+    (t = 0) pushes w away from x and lowers b. Either way x's score x . w + b moves by
+    lr (|x|^2 + 1) towards the right answer's side of the boundary x . w + b = 0 (crossing
+    it may take more than one update); a correct answer changes nothing. If a line
+    separates the classes the rule finds one in finitely many updates (Novikoff); if none
+    does, it never settles.
 
     >>> p = Perceptron(2)
     >>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); t = np.array([0, 0, 0, 1])  # AND

@@ -151,7 +151,7 @@ def test_new_impl_writes_stubs_that_check_calls_unsupported_until_filled_in(tmp_
     assert "def mse_backward(y_hat, t, dout, reduction='mean'):" in code
     assert "def repeat_backward(x, dout, n, axis):" in code
     assert code.index("def matmul(") < code.index("def add(") < code.index("def sigmoid(") \
-        < code.index("def mse(")                     # the teaching order (report/concepts.py)
+        < code.index("def mse(")                     # the teaching order (comparisons/learn/pages/)
     out, rows = _check(str(folder))
     assert out.returncode == 0, out.stdout + out.stderr
     assert rows == {op: "unsupported" for op in [*registry.OPS, *RUNS]}

@@ -1,8 +1,13 @@
-"""The learning pages (comparisons/report/learn.py): complete, in order, cut verbatim
-from the code, with the measured parity line; and `refimpl show`'s terminal view."""
+"""The learning pages (comparisons/learn/, comparisons/report/learn.py): every page opens
+with its post's worked example as the code prints it now, in English and Korean, under
+400 lines, textbook code before the reference's, exercises that pass, and the committed
+pages exactly what the code renders; `refimpl show`'s terminal view."""
 
 import ast
+import doctest
+import functools
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -11,163 +16,235 @@ from pathlib import Path
 import pytest
 
 from comparisons import FRAMEWORKS, registry, trajectory
+from comparisons.learn import source
+from comparisons.learn.page import Run
+from comparisons.learn.pages import ORDER, pages
 from comparisons.report import learn
-from refimpl.autodiff import Function
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile("[\uac00-\ud7a3]")
+COMMITTED = ROOT / "reports"
+
+
+@functools.lru_cache(maxsize=None)
+def _doc():
+    path = COMMITTED / "parity.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 @pytest.fixture(scope="module")
-def secs():
-    return learn.sections(None)
+def files():
+    """Everything `refimpl report` writes for the pages, from the committed parity.json:
+    rendered once per worker (it runs every example, the frameworks' too)."""
+    return learn.render(_doc())
 
 
-@pytest.fixture(scope="module")
-def pages():
-    return {c.name: learn.page(c.slug, None) for c in learn.CONCEPTS}
+def _page(files, i, lang="en"):
+    return files[f"learn/{learn.filename(i, lang)}"]
 
 
-def _row(op, fw, dtype, check, status, ratio=0.5):
-    return {"concept": "", "op": op, "framework": fw, "dtype": dtype, "check": check,
-            "status": status, "tol_ratio": ratio, "max_ulp": 1.0, "examples": 10}
+def _pages(files):
+    return [(i, lang, _page(files, i, lang)) for i in range(len(pages())) for lang in ("en", "ko")]
 
 
-def _entry(secs, name):
-    return next(e for s in secs for e in s["entries"] if e["name"] == name)
+# ------------------------------------------------------------------ order and coverage
 
-
-# ------------------------------------------------------------- coverage and order
-
-def test_every_op_and_run_is_on_exactly_one_page_its_concept(secs):
-    where = {}
-    for s in secs:
-        for e in s["entries"]:
-            where.setdefault(e["name"], []).append(s["slug"])
-    slug = {c.name: c.slug for c in learn.CONCEPTS}
-    for item in registry.OPS_LIST + trajectory.RUNS:
-        assert where.get(item.name) == [slug[item.concept]], item.name
-
-
-def test_pages_follow_the_teaching_order_with_korean_titles(secs):
-    assert [s["slug"] for s in secs] == [
+def test_pages_follow_the_posts_teaching_order_with_the_optimizers_last():
+    assert [p.slug for p in pages()] == [
         "tensors", "vectors-and-matrices", "derivatives", "chain-rule", "backpropagation",
-        "activations", "losses", "gradient-descent", "optimizers", "training-loop",
-        "perceptron-xor", "mlp"]
-    assert secs[3]["title"] == "Chain rule and the computational graph (연쇄 법칙과 계산 그래프)"
-    for s in secs:
-        assert HANGUL.search(s["title"]) and s["intro"] and s["entries"], s["slug"]
+        "activations", "losses", "gradient-descent", "perceptron-xor", "mlp", "training-loop",
+        "optimizers"]
+    assert len(ORDER) == len(pages())
+    assert [p.slug for p in pages() if not p.posts] == ["optimizers"]   # beyond the posts
+    assert pages()[3].title("en") == "Chain rule and the computational graph (연쇄 법칙과 계산 그래프)"
+    assert pages()[3].title("ko") == "연쇄 법칙과 계산 그래프 (Chain rule and the computational graph)"
 
 
-def test_page_links_to_its_neighbours_and_the_report(pages):
-    chain = pages["chain rule and the computational graph"]
-    assert chain.startswith("# Chain rule and the computational graph (연쇄 법칙과 계산 그래프)\n")
-    for link in ("(03-derivatives.md)", "(05-backpropagation.md)", "(index.md)", "(../parity.md)"):
-        assert link in chain
-    assert "(00-" not in pages["tensors"] and "(13-" not in pages["MLP"]
+def test_every_op_and_run_is_in_its_pages_table(files):
+    by_name = {p.name: i for i, p in enumerate(pages())}
+    for item in registry.OPS_LIST + trajectory.RUNS:
+        i = by_name[item.concept]
+        for lang in ("en", "ko"):
+            assert f"[`{item.name}`](" in _page(files, i, lang), (item.name, lang)
 
 
-def test_page_and_sections_carry_the_same_code(secs, pages):
-    for c, s in zip(learn.CONCEPTS, secs):
-        for e in s["entries"]:
-            assert f"\n## {e['name']}\n" in pages[c.name]
-            for label, lang, code in e["views"]:
-                assert (f"```{lang}\n{code}\n```" if code else label.partition(" — ")[2]) in pages[c.name]
+def test_every_page_has_its_korean_twin_in_korean_and_a_glossary(files):
+    for i, lang, text in _pages(files):
+        p = pages()[i]
+        assert text.startswith(f"# {p.title(lang)}\n"), (p.slug, lang)
+        assert ("> **Terms:**" if lang == "en" else "> **용어:**") in text
+        assert all(ko in text and en in text for en, ko in p.terms), (p.slug, lang)
+        if lang == "ko":   # the prose, not only the terms, is Korean
+            assert HANGUL.search(p.idea.ko.split("\n")[0]) and p.idea.ko in text
+    assert {f for f in files if f.startswith("learn/ko/")} == {
+        f"learn/ko/{f.removeprefix('learn/')}" for f in files
+        if f.startswith("learn/") and f.endswith(".md") and "/ko/" not in f}
 
 
-# ------------------------------------------------------------------- the code
-
-@pytest.mark.parametrize("op", registry.OPS_LIST, ids=lambda op: op.name)
-def test_page_shows_the_numpy_reference_and_its_nodes_verbatim(op, pages):
-    page = pages[op.concept]
-    assert inspect.getsource(op.reference) in page
-    mod = sys.modules[op.reference.__module__]
-    nodes = [v for k, v in vars(mod).items() if k in op.reference.__code__.co_names
-             and isinstance(v, type) and issubclass(v, Function)]
-    assert nodes, f"{op.name}: no Function class found"
-    for cls in nodes:
-        assert inspect.getsource(cls) in page
+def test_every_page_is_under_400_lines(files):
+    for i, lang, text in _pages(files):
+        assert len(text.splitlines()) < 400, (pages()[i].slug, lang, len(text.splitlines()))
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
-def framework(request):
-    pytest.importorskip(request.param)   # one import per framework for the whole module
-    return request.param
+# ------------------------------------------------------------- the worked examples
+
+def test_every_page_opens_with_its_worked_example_as_the_code_prints_it_now(files):
+    """Nothing shown is typed by hand: each Run is executed again here and its code and
+    output must be on the page, the example first, labelled with its post."""
+    for i, p in enumerate(pages()):
+        ex = p.example
+        out = ex.execute().output.rstrip("\n")
+        assert out, p.slug
+        for lang in ("en", "ko"):
+            text = _page(files, i, lang)
+            first = text.index("\n## ")
+            heading = text[first:text.index("\n", first + 1)]
+            assert heading.startswith("\n## Worked example" if lang == "en" else "\n## 예제"), heading
+            if ex.post:
+                assert ex.post in heading
+            assert f"```python\n{ex.code}\n```" in text and f"```text\n{out}\n```" in text
+            assert text.index(ex.code) < text.index("\n## ", first + 1)
 
 
-@pytest.mark.parametrize("op", registry.OPS_LIST, ids=lambda op: op.name)
-def test_page_shows_each_twin_verbatim(op, framework, pages):
-    assert inspect.getsource(op.twin(framework)) in pages[op.concept]
+def _runs(p):
+    return [p.example, *p.frameworks, *(c.measured for c in p.code if c.measured),
+            *(r for r in p.results if isinstance(r, Run))]
 
 
-def test_training_loop_shows_every_framework_loop_verbatim(framework, pages):
-    assert inspect.getsource(trajectory.twin(framework)) in pages["training loop"]
+def test_every_run_on_a_page_shows_what_it_prints_now(files):
+    for i, p in enumerate(pages()):
+        for r in _runs(p)[1:]:
+            out = r.execute().output.rstrip("\n")
+            assert f"```python\n{r.code}\n```" in _page(files, i), (p.slug, r.name)
+            if out:
+                assert f"```text\n{out}\n```" in _page(files, i), (p.slug, r.name)
+
+
+def test_the_posts_worked_examples_and_numbers_are_on_the_pages(files):
+    by_slug = {p.slug: i for i, p in enumerate(pages())}
+    for lang in ("en", "ko"):
+        chain = _page(files, by_slug["chain-rule"], lang)
+        assert "f = -7.0" in chain and "df/dW = 5.0  df/dx = -2.0  df/db = 1.0" in chain
+        assert "2x + y" in _page(files, by_slug["derivatives"], lang)
+        assert "x + 1" in _page(files, by_slug["derivatives"], lang)
+        loop = _page(files, by_slug["training-loop"], lang)
+        assert re.search(r"\b50\b", loop) and re.search(r"\b500\b", loop)
+    back = pages()[by_slug["backpropagation"]].example.execute().variables
+    assert (float(back["x"].grad), float(back["y"].grad)) == (8.0, 4.0)   # (2x + y, x + 1) at (3, 2)
+
+
+def _texts(svg: str) -> list:
+    import xml.etree.ElementTree as ET
+    return [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_chain_rule_and_backprop_pages_draw_their_graphs_with_values_and_gradients(files):
+    for slug in ("chain-rule", "backpropagation"):
+        i = [p.slug for p in pages()].index(slug)
+        name = pages()[i].example.name
+        for lang in ("en", "ko"):
+            assert f"img/{slug}-{name}.svg)" in _page(files, i, lang)
+    fwxb = _texts(files["learn/img/chain-rule-f_is_Wx_plus_b.svg"])
+    for line in ("= -7", "∂f/∂W = 5", "∂f/∂x = -2", "∂f/∂b = 1"):
+        assert line in fwxb, line
+    z = _texts(files["learn/img/backpropagation-" + pages()[4].example.name + ".svg"])
+    assert "∂z/∂x = 8" in z and "∂z/∂y = 4" in z
+
+
+def test_perceptron_and_mlp_pages_show_their_plots(files):
+    for slug in ("perceptron-xor", "mlp"):
+        i = [p.slug for p in pages()].index(slug)
+        for lang in ("en", "ko"):
+            shown = re.findall(r"!\[[^\]]*\]\(([^)]+\.svg)\)", _page(files, i, lang))
+            figures = [s for s in shown if s.endswith(f".{lang}.svg")]
+            assert figures, (slug, lang)
+            for s in figures:
+                assert files["learn/" + s.removeprefix("../")].count("<svg") == 1
+
+
+# ------------------------------------------------------------------------ the code
+
+def test_textbook_code_comes_first_and_the_reference_is_folded_under_why(files):
+    for i, p in enumerate(pages()):
+        text = _page(files, i)
+        for c in p.code:
+            textbook = source.code(source.symbol(c.textbook[0]))
+            reference = source.numpy_view(source.symbol(c.reference))[2]
+            at = text.index(textbook)
+            why = text.index("<summary>Why the reference is more careful</summary>", at)
+            assert at < why < text.index(reference, why), (p.slug, c.reference)
+
+
+def test_no_code_is_printed_twice_on_a_page(files):
+    for i, lang, text in _pages(files):
+        blocks = re.findall(r"```python\n(.*?)\n```", text, re.S)
+        assert len(blocks) == len(set(blocks)), (pages()[i].slug, lang)
+
+
+def test_every_exercise_answer_passes_its_doctest():
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for p in pages():
+        assert 2 <= len(p.exercises) <= 3, p.slug
+        for k, e in enumerate(p.exercises):
+            runner.run(parser.get_doctest(e.answer, {}, f"{p.slug}-{k}", None, 0))
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def test_a_one_line_twin_is_its_call_and_a_longer_one_a_link(files):
+    sigmoid = _page(files, [p.slug for p in pages()].index("activations"))
+    assert "`torch.sigmoid(x)`" in sigmoid
+    assert source.one_liner("jax", "training", "trajectory") is None
+    assert source.twin_where("jax", "training", "_optimizer")[0] == "comparisons/jax/training.py"
 
 
 def test_twin_helpers_come_along_and_a_missing_twin_says_why():
-    jax_loop = learn.twin_source("jax", "training", "trajectory")
+    jax_loop = source.twin_source("jax", "training", "trajectory")
     assert "def _mlp(" in jax_loop and "_LOSSES = " in jax_loop and "def _optimizer(" in jax_loop
     unsupported = {"jax": {"float32": "jax has no such op", "float64": "jax has no such op"}}
-    assert learn._twin_view("jax", "activations", "no_such_op", unsupported) == (
+    assert source.twin_view("jax", "activations", "no_such_op", unsupported) == (
         "jax — no twin in comparisons/jax/activations.py: jax has no such op", "", "")
-    assert learn._twin_view("torch", "activations", "no_such_op", unsupported) == (
+    assert source.twin_view("torch", "activations", "no_such_op", unsupported) == (
         "torch — no twin in comparisons/torch/activations.py", "", "")
 
 
-def test_an_optimizer_run_shows_its_class_and_each_framework_branch(secs):
-    adam = _entry(secs, "adam")
-    assert inspect.getsource(learn.optim.Adam).rstrip("\n") == adam["views"][0][2]
-    assert [v[2].splitlines()[0] for v in adam["views"][1:]] == ['if name == "adam":'] * 3
-    assert "keras.optimizers.Adam(" in adam["views"][2][2]
+# ------------------------------------------------------------------------ files
+
+def test_committed_pages_are_what_the_code_renders_now(files):
+    """reports/learn/ and learn*.html are generated, never edited: exactly what the code
+    renders from the committed parity.json (a changed example without `make report`
+    fails here)."""
+    if _doc() is None:
+        pytest.skip("no committed report yet")
+    committed = {p.relative_to(COMMITTED).as_posix(): p.read_text(encoding="utf-8")
+                 for p in [*(COMMITTED / "learn").rglob("*"), *COMMITTED.glob("learn*.html")]
+                 if p.is_file()}
+    assert sorted(committed) == sorted(files)
+    for name, text in files.items():
+        assert committed[name] == text, name
 
 
-# ------------------------------------------------------------------- parity
-
-def test_parity_line_names_each_fail_by_row_id():
-    doc = {"results": [_row("sigmoid", "torch", "float32", "forward", "pass", 0.31),
-                       _row("sigmoid", "torch", "float64", "forward", "pass"),
-                       _row("sigmoid", "torch", "float32", "grad", "fail", 7.0),
-                       _row("sigmoid", "torch", "float64", "grad", "convention"),
-                       _row("sigmoid", "jax", "float32", "forward", "pass"),
-                       _row("adam", "jax", "float64", "trajectory", "fail", 3.0)]}
-    torch, tf, jax = learn.parity_lines(doc, "sigmoid")
-    assert torch == ("torch: forward pass 2/2 dtypes, grad 1 convention + 1 fail; "
-                     "worst error/tolerance 7; fail sigmoid/torch/float32/grad")
-    assert tf == "tensorflow: no rows in parity.json"
-    assert "fail" not in jax and "forward pass 1/1" in jax
-    adam = _entry(learn.sections(doc), "adam")["parity"]
-    assert "fail adam/jax/float64/trajectory" in adam[2] and "fail" not in adam[0]
-
-
-def test_a_pass_only_doc_shows_no_fail_and_no_doc_points_to_refimpl_report():
-    doc = {"results": [_row("relu", fw, d, c, "pass") for fw in FRAMEWORKS
-                       for d in ("float32", "float64") for c in ("forward", "grad")]}
-    lines = _entry(learn.sections(doc), "relu")["parity"]
-    assert len(lines) == 3 and not any("fail" in line for line in lines)
-    assert all("forward pass 2/2 dtypes, grad pass 2/2 dtypes" in line for line in lines)
-    assert "refimpl report" in learn.parity_lines(None)[0]
-    assert "refimpl report" in _entry(learn.sections(None), "relu")["parity"][0]
-
-
-# ------------------------------------------------------------------- files
-
-def test_write_pages_is_complete_deterministic_and_removes_stale_pages(tmp_path):
-    (tmp_path / "99-old.md").write_text("stale")
-    (tmp_path / "notes.txt").write_text("not a page")
-    paths = learn.write_pages(None, tmp_path)
-    assert len(paths) == 13 and paths[0].name == "index.md"
-    assert sorted(p.name for p in tmp_path.glob("*.md")) == sorted(p.name for p in paths)
-    assert (tmp_path / "notes.txt").exists() and (tmp_path / "01-tensors.md").exists()
+def test_write_is_deterministic_and_removes_stale_pages(tmp_path, files):
+    (tmp_path / "learn" / "ko").mkdir(parents=True)
+    (tmp_path / "learn" / "99-old.md").write_text("stale")
+    (tmp_path / "learn" / "ko" / "99-old.md").write_text("stale")
+    (tmp_path / "learn" / "notes.txt").write_text("not a page")
+    paths = learn.write_rendered(files, tmp_path)
+    assert not (tmp_path / "learn" / "99-old.md").exists()
+    assert not (tmp_path / "learn" / "ko" / "99-old.md").exists()
+    assert (tmp_path / "learn" / "notes.txt").exists()
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in paths)
-    first = {p.name: p.read_bytes() for p in paths}
-    learn.write_pages(None, tmp_path)
-    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.md")} == first
-    index = first["index.md"].decode()
-    for i, c in enumerate(learn.CONCEPTS):
-        assert f"({i + 1:02d}-{c.slug}.md)" in index and c.korean in index
+    assert {p.relative_to(tmp_path).as_posix() for p in paths} == set(files)
 
 
-# ------------------------------------------------------------------- terminal
+def test_learn_html_has_tabs_a_language_switch_and_escapes_the_prose(files):
+    page = files["learn.html"]
+    assert '<div class="tabs">' in page and 'data-tab="torch"' in page
+    assert 'href="learn.ko.html"' in page and 'href="learn.html"' in files["learn.ko.html"]
+    assert page.count("<script>") == 1 and "<svg" in page
+    assert '<html lang="ko">' in files["learn.ko.html"]
+
+
+# ------------------------------------------------------------------------ terminal
 
 def _file_def(fw, module, name):
     src = (ROOT / "comparisons" / fw / f"{module}.py").read_text()
@@ -177,7 +254,7 @@ def _file_def(fw, module, name):
 
 def test_terminal_shows_numpy_and_the_three_twins():
     text = learn.terminal("sigmoid")
-    assert inspect.getsource(learn.registry.OPS["sigmoid"].reference) in text
+    assert inspect.getsource(registry.OPS["sigmoid"].reference) in text
     for fw in FRAMEWORKS:
         assert f"── {fw} — comparisons/{fw}/activations.py" in text
         assert _file_def(fw, "activations", "sigmoid") in text
@@ -191,8 +268,36 @@ def test_terminal_unknown_name_suggests_close_matches():
         learn.terminal("sigmiod")
 
 
-def test_learn_imports_no_framework():
-    code = ("import sys; from comparisons.report import learn; learn.sections(None); "
-            "learn.terminal('sigmoid'); "
+def test_terminal_imports_no_framework():
+    code = ("import sys; from comparisons.report import learn; learn.terminal('sigmoid'); "
             "assert not {'torch', 'tensorflow', 'jax'} & set(sys.modules), sys.modules.keys()")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_learn_html_escapes_every_text_it_is_given():
+    """Prose is Markdown with raw HTML off, labels and tables are escaped: a <script>
+    anywhere in a page's blocks arrives as text; the page's own script is its only one."""
+    from comparisons.report import html
+
+    evil = "<script>alert('x')</script>"
+    blocks = [{"kind": "h2", "text": evil}, {"kind": "p", "text": f"`{evil}` {evil}"},
+              {"kind": "terms", "terms": [(evil, evil)]},
+              {"kind": "code", "lang": "text", "text": evil, "label": evil},
+              {"kind": "table", "head": [evil], "rows": [[f"{evil}<br>{evil}"]]},
+              {"kind": "details", "summary": evil, "blocks": []},
+              {"kind": "tabs", "tabs": [(evil, [{"kind": "p", "text": evil}])]}]
+    page = html.learn([(pages()[0], blocks)], "en")
+    assert page.count("<script") == 1            # the page's own tab script
+    assert page.count("&lt;script&gt;alert(") >= 12  # every one of the twelve, as text
+
+
+def test_learn_html_links_resolve_and_parity_html_links_each_op_to_its_page(files):
+    for name in ("learn.html", "learn.ko.html"):
+        page = re.sub(r"<svg.*?</svg>", "", files[name], flags=re.S)   # the SVGs' own ids
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)) >= len(pages())
+        assert set(re.findall(r'href="#([^"]+)"', page)) <= set(ids)
+    from comparisons.report import html
+    if _doc() is not None:
+        targets = set(re.findall(r'href="learn\.html#([^"]+)"', html.render(_doc())))
+        assert targets and targets <= {p.slug for p in pages()}

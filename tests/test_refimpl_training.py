@@ -7,7 +7,8 @@ the closed-form least-squares answer, sigmoid's gradient vanishes and ReLU's doe
 the learning rate's 2/L limit and the errors. Each optimizer's first steps by hand are in
 test_refimpl_optim.py, the epoch/iteration arithmetic in test_refimpl_schedule.py.
 Expected values come from hand computation or independent numpy, never from the code
-under test.
+under test. The experiments the learning pages also show (their figures) run in
+comparisons/learn/demos.py, so the pages show the very results asserted here.
 """
 
 from __future__ import annotations
@@ -16,25 +17,26 @@ import numpy as np
 import pytest
 
 import refimpl
+from comparisons.learn import demos
+from comparisons.learn.demos import EIGENVALUES, GATES, X_GATE
 from refimpl import (
     SGD, AdaGrad, Adam, AdamW, Linear, Perceptron, RMSProp, Sequential, ShapeError,
-    fit, least_squares, minibatches, mlp, schedule,
+    fit, least_squares, minibatches, schedule,
 )
 
 # ============================================================== perceptron: AND, OR, NAND, XOR
 
-X_GATE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "XOR": [0, 1, 1, 0]}
+@pytest.fixture(scope="module")
+def gates():
+    return demos.perceptron_gates()
 
 
 @pytest.mark.parametrize("gate", ["AND", "OR", "NAND"])
-def test_perceptron_learns_the_linearly_separable_gates(gate):
-    t = np.array(GATES[gate], dtype=np.float64)
-    p = Perceptron(2)
-    result = p.fit(X_GATE, t)
+def test_perceptron_learns_the_linearly_separable_gates(gates, gate):
+    result = gates[gate]
     assert result.converged and not result.cycled
     assert result.errors[-1] == 0
-    np.testing.assert_array_equal(p.predict(X_GATE), t)
+    np.testing.assert_array_equal(result.y, np.array(GATES[gate], dtype=np.float64))
 
 
 def test_perceptron_rule_by_hand_on_and():
@@ -50,9 +52,8 @@ def test_perceptron_rule_by_hand_on_and():
     assert (p.w.tolist(), float(p.b)) == ([2.0, 1.0], 0.0)
 
 
-def test_perceptron_on_xor_reports_a_cycle():
-    t = np.array(GATES["XOR"], dtype=np.float64)
-    result = Perceptron(2).fit(X_GATE, t, max_epochs=1000)
+def test_perceptron_on_xor_reports_a_cycle(gates):
+    result = gates["XOR"]                             # run with max_epochs=1000
     assert result.cycled and not result.converged
     assert all(e > 0 for e in result.errors)          # every epoch it ran still had errors
     assert len(result.errors) < 1000                  # it noticed the loop; it did not run out
@@ -62,12 +63,7 @@ def test_perceptron_on_xor_really_loops_for_ever():
     """Check the cycle claim independently: run one epoch at a time, record the weights at
     each epoch start; a start repeats, and from there the sequence is periodic with errors
     in every epoch (the rule is deterministic, so it will repeat for ever)."""
-    t = np.array(GATES["XOR"], dtype=np.float64)
-    p = Perceptron(2)
-    starts, errors = [], []
-    for _ in range(40):
-        starts.append((*p.w, p.b))
-        errors.append(p.fit(X_GATE, t, max_epochs=1).errors[0])
+    starts, errors = demos.perceptron_epochs("XOR", 40)
     first = next(i for i, s in enumerate(starts) if s in starts[:i])
     period = first - starts.index(starts[first])
     assert all(starts[i] == starts[i - period] for i in range(first, len(starts)))
@@ -107,13 +103,10 @@ def test_random_lines_separate_and_or_nand_but_never_xor():
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 def test_two_layer_mlp_learns_xor(seed):
-    t = np.array(GATES["XOR"], dtype=np.float64)[:, None]
-    net = mlp([2, 4, 1], activation=refimpl.tanh, rng=np.random.default_rng(seed))
-    opt = Adam(net.parameters(), lr=0.05)
-    history = fit(net, refimpl.binary_cross_entropy_with_logits, opt, X_GATE, t,
-                  batch_size=4, epochs=2000, tol=0.01, seed=seed)
-    assert history.stopped == "tol"
-    np.testing.assert_array_equal(net(X_GATE).data > 0, t == 1)     # logit > 0 <=> class 1
+    """A 2-4-1 tanh MLP, Adam lr 0.05, BCE with logits, full batch, up to 2000 epochs."""
+    run = demos.xor_mlp(seed)
+    assert run.stopped == "tol"
+    np.testing.assert_array_equal(run.logits > 0, np.array(GATES["XOR"]) == 1)   # logit > 0: 1
 
 
 # ================================================ linear layers without activation collapse
@@ -131,27 +124,20 @@ def test_linear_layer_is_x_W_plus_b_and_backprop_gives_its_textbook_gradients():
     np.testing.assert_allclose(layer.b.grad, dy.sum(axis=0), rtol=1e-14, atol=1e-15)
 
 
-def _three_linear_layers(rng):
-    shapes = [(3, 5), (5, 4), (4, 2)]
-    return [Linear(n, m, W=rng.normal(size=(n, m)), b=rng.normal(size=m)) for n, m in shapes]
-
-
 def test_stack_of_linear_layers_equals_one_linear_layer():
     """x W1 + b1 -> (..) W2 + b2 -> (..) W3 + b3 is x (W1 W2 W3) + ((b1 W2 + b2) W3 + b3)."""
-    rng = np.random.default_rng(0)
-    l1, l2, l3 = _three_linear_layers(rng)
-    W1, W2, W3 = (lay.W.data for lay in (l1, l2, l3))
-    b1, b2, b3 = (lay.b.data for lay in (l1, l2, l3))
-    one = Linear(3, 2, W=W1 @ W2 @ W3, b=(b1 @ W2 + b2) @ W3 + b3)
-    x = rng.normal(size=(50, 3))
-    np.testing.assert_allclose(Sequential(l1, l2, l3)(x).data, one(x).data, rtol=1e-12, atol=1e-12)
+    run = demos.linear_collapse(0)
+    (W1, b1), (W2, b2), (W3, b3) = run.layers
+    np.testing.assert_array_equal(run.W, W1 @ W2 @ W3)          # the one layer is the product
+    np.testing.assert_array_equal(run.b, (b1 @ W2 + b2) @ W3 + b3)
+    np.testing.assert_allclose(run.stack, run.one, rtol=1e-12, atol=1e-12)
 
 
 def test_a_tanh_between_the_layers_breaks_the_collapse():
     """With tanh in the stack no affine map reproduces it: even the best one (least squares
     on the outputs) leaves a large residual, while the purely linear stack leaves ~0."""
     rng = np.random.default_rng(0)
-    l1, l2, l3 = _three_linear_layers(rng)
+    l1, l2, l3 = demos.three_linear_layers(rng)
     x = rng.normal(size=(200, 3))
 
     def affine_misfit(y):
@@ -164,14 +150,8 @@ def test_a_tanh_between_the_layers_breaks_the_collapse():
 
 # ============================================= linear regression: closed form and gradient descent
 
-def _regression_data(noise, rng, n=64):
-    x = rng.normal(size=(n, 3))
-    t = x @ np.array([[1.5], [-2.0], [0.5]]) + 0.7 + noise * rng.normal(size=(n, 1))
-    return x, t
-
-
 def test_least_squares_solves_the_normal_equations():
-    x, t = _regression_data(0.3, np.random.default_rng(0))
+    x, t = demos.regression_data(0.3, np.random.default_rng(0))
     A = np.hstack([x, np.ones((len(x), 1))])
     w = np.linalg.solve(A.T @ A, A.T @ t)             # A^T A w = A^T t
     W, b = least_squares(x, t)
@@ -180,7 +160,7 @@ def test_least_squares_solves_the_normal_equations():
 
 
 def test_least_squares_recovers_exact_parameters_from_noise_free_data():
-    x, t = _regression_data(0.0, np.random.default_rng(0))
+    x, t = demos.regression_data(0.0, np.random.default_rng(0))
     W, b = least_squares(x, t)
     np.testing.assert_allclose(W, [[1.5], [-2.0], [0.5]], rtol=1e-12)
     np.testing.assert_allclose(b, [0.7], rtol=1e-12)
@@ -192,7 +172,7 @@ def test_least_squares_recovers_exact_parameters_from_noise_free_data():
                  # is 0 too, i.e. on data a line fits exactly
 ])
 def test_gradient_descent_reaches_the_closed_form_solution(batch_size, noise):
-    x, t = _regression_data(noise, np.random.default_rng(0))
+    x, t = demos.regression_data(noise, np.random.default_rng(0))
     W_star, b_star = least_squares(x, t)
     model = Linear(3, 1, W=np.zeros((3, 1)))
     fit(model, refimpl.mse, SGD(model.parameters(), lr=0.1), x, t,
@@ -203,23 +183,11 @@ def test_gradient_descent_reaches_the_closed_form_solution(batch_size, noise):
 
 # ============================================================ vanishing gradient: sigmoid vs ReLU
 
-def _layer_grad_norms(activation, std, seed, depth=10, width=16):
-    """||dL/dW|| of each of ``depth`` square layers, first to last, by backprop."""
-    rng = np.random.default_rng(seed)
-    weights = []
-    for _ in range(depth):
-        weights += [rng.normal(0.0, std, size=(width, width)), np.zeros(width)]
-    net = mlp([width] * (depth + 1), activation=activation, weights=weights)
-    x, t = rng.normal(size=(64, width)), rng.normal(size=(64, width))
-    refimpl.mse(net(x), t).backward()
-    return np.array([np.linalg.norm(lay.W.grad) for lay in net.layers if isinstance(lay, Linear)])
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sigmoid_gradient_vanishes_towards_the_first_layer(seed):
     """sigmoid' <= 1/4: each layer back multiplies the gradient by about 1/4 (measured:
     2.5x-24x per layer; last/first 4.9e5-2.0e6 over seeds 0-19); threshold 1e4."""
-    norms = _layer_grad_norms(refimpl.sigmoid, 1 / np.sqrt(16), seed)
+    norms = demos.vanishing(seed)["sigmoid"]           # weights N(0, 1/16)
     assert np.all(np.diff(norms) > 0)                  # shrinks at every layer going back
     assert norms[-1] / norms[0] > 1e4
 
@@ -228,45 +196,32 @@ def test_sigmoid_gradient_vanishes_towards_the_first_layer(seed):
 def test_relu_with_he_init_keeps_the_gradient_in_scale(seed):
     """ReLU' is 0 or 1 and He's N(0, 2/n) keeps the variance: last/first measured
     0.47-1.83 over seeds 0-19; allowed within a factor 5 either way."""
-    norms = _layer_grad_norms(refimpl.relu, np.sqrt(2 / 16), seed)
+    norms = demos.vanishing(seed)["relu"]              # weights N(0, 2/16)
     assert 1 / 5 < norms[-1] / norms[0] < 5
 
 
 # ================================================ the learning rate: too large, too small, right
 
-EIGENVALUES = np.array([4.0, 2.0, 1.0])                # L = 4: GD is stable for lr < 2/L = 0.5
+# EIGENVALUES = (4, 2, 1): L = 4, so GD is stable for lr < 2/L = 0.5 (demos.gd_losses)
+
+@pytest.fixture(scope="module")
+def regimes():
+    return {k: f for k, (_, f) in demos.learning_rates().items()}
 
 
-def _quadratic():
-    Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 3)))
-    return Q @ np.diag(EIGENVALUES) @ Q.T
-
-
-def _gd_losses(lr, steps=100):
-    """f(w) = 1/2 w^T A w by SGD from w = (1, 1, 1); f after each step (f[0]: the start)."""
-    A = _quadratic()
-    w = np.ones(3)
-    opt = SGD([w], lr=lr)
-    losses = [0.5 * w @ A @ w]
-    for _ in range(steps):
-        opt.step([A @ w])
-        losses.append(0.5 * w @ A @ w)
-    return np.array(losses)
-
-
-def test_learning_rate_above_two_over_L_diverges():
+def test_learning_rate_above_two_over_L_diverges(regimes):
     """Along the top eigenvector w is multiplied by 1 - lr L = -1.1 each step."""
-    f = _gd_losses(1.05 * 2 / EIGENVALUES.max())
+    f = regimes["too large"]                              # lr = 1.05 * 2/L
     assert f[-1] > 1e6 * f[0]
 
 
 def test_learning_rate_just_below_two_over_L_converges():
-    f = _gd_losses(0.95 * 2 / EIGENVALUES.max())          # |1 - lr L| = 0.9
+    f = demos.gd_losses(0.95 * 2 / EIGENVALUES.max())     # |1 - lr L| = 0.9
     assert f[-1] < 1e-6 * f[0]
 
 
-def test_tiny_learning_rate_crawls_and_a_good_one_converges():
-    tiny, good = _gd_losses(1e-6), _gd_losses(1 / EIGENVALUES.max())
+def test_tiny_learning_rate_crawls_and_a_good_one_converges(regimes):
+    tiny, good = regimes["tiny"], regimes["right"]        # lr = 1e-6 and 1/L
     assert 0.99 < tiny[-1] / tiny[0] < 1                 # going down, but barely moved
     assert good[-1] < 1e-20 * good[0]
 

@@ -69,19 +69,18 @@ def atomic_write(path: Path, text: str) -> Path:
 
 
 def write(doc: dict, out: Path, learning_pages: bool = True) -> list[Path]:
-    """Write parity.json, parity.md, parity.html and the learning pages (learn/; not with
-    ``learning_pages=False``) into ``out``. Everything is rendered before anything is
+    """Write parity.json, parity.md, parity.html and the learning pages (learn/,
+    learn.html, learn.ko.html; not with ``learning_pages=False``) into ``out``. Everything is rendered before anything is
     written, and each file is written atomically, so an interrupted run leaves the
     previous report whole."""
     from comparisons.report import html, learn, markdown
 
     validate(doc)
-    sections = learn.sections(doc) if learning_pages else []
-    pages = learn.render_pages(sections) if learning_pages else None
+    pages = learn.render(doc) if learning_pages else {}
     # allow_nan=False: NaN or inf would make a file that strict JSON readers reject.
     files = {"parity.json": json.dumps(doc, indent=1, sort_keys=False, allow_nan=False) + "\n",
              "parity.md": markdown.render(doc),
-             "parity.html": html.render(doc, sections)}
+             "parity.html": html.render(doc)}
     out.mkdir(parents=True, exist_ok=True)
     written = [atomic_write(out / name, text) for name, text in files.items()]
-    return written + (learn.write_rendered(pages, out / "learn") if learning_pages else [])
+    return written + (learn.write_rendered(pages, out) if learning_pages else [])

@@ -3,8 +3,8 @@
 Sections, in order: the environment, the summary (counts per status, framework and
 concept, and the coverage matrix), one section per op (headroom, the accuracy plot and
 table, its failures with their repros), the conventions, the training runs, every
-failure, and the learning pages (comparisons/report/learn.py). Nothing is fetched from
-the network; light and dark follow the reader's system setting.
+failure; a link leads to the learning pages, learn.html and learn.ko.html (``learn``).
+Nothing is fetched from the network; light and dark follow the reader's system setting.
 
 This module only decides what goes in the tables; the markup is in templates/ (Jinja2,
 autoescaped: every value from parity.json is escaped on its way into the page, and only
@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import jinja2
+import markdown_it
 from markupsafe import Markup
 
 from comparisons import BAD, DTYPES, FRAMEWORKS, IMPLEMENTATIONS, SEVERITY, STATUSES, regions
@@ -27,7 +28,7 @@ from comparisons.report import (columns, convention_columns, environment_rows, m
 from comparisons.report.markdown import _g, _ulps
 
 SECTIONS = ("environment", "summary", "matrix", "ops", "accuracy", "conventions", "training",
-            "failures", "learn")
+            "failures")
 TEMPLATES = Path(__file__).with_name("templates")
 
 
@@ -44,11 +45,24 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     # Markdown's `code` spans: text, code, text, ... (the template escapes each part).
     env.filters["code_spans"] = lambda text: re.split(r"`([^`]+)`", text)
+    # The learning pages' prose is Markdown; markdown-it escapes it (raw HTML off).
+    md = markdown_it.MarkdownIt("commonmark", {"html": False})
+    env.filters["md"] = lambda text: Markup(md.render(text))
+    env.filters["md_inline"] = lambda text: Markup(md.renderInline(text))
+    env.filters["highlight"] = lambda code: _highlight(code) or Markup("<pre><code>{}</code></pre>").format(code)
+    # The SVG that comparisons/learn/graphs.py (ElementTree) and figures.py (matplotlib) draw.
+    env.filters["safe_svg"] = lambda svg: Markup(svg[svg.index("<svg"):])
     return env
 
 
 def _anchor(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text)
+
+
+def _learn_slug(concept: str) -> str | None:
+    """The learning page (learn.html#slug) that teaches ``concept``; None for none."""
+    from comparisons.learn.pages import pages
+    return next((p.slug for p in pages() if p.name == concept), None)
 
 
 def _worst(statuses) -> str:
@@ -157,7 +171,7 @@ def _op(op: str, rows: list[dict], acc: dict, fails: list[dict]) -> dict:
         table = [(check, dtype, [_ulps(impls.get(n)) for n in names], _input(impls.get("refimpl")))
                  for (check, dtype), impls in panels.items()]
         sweeps.append({"name": sweep, "plot": plot, "rows": table})
-    return {"name": op, "anchor": _anchor(op), "concept": rows[0]["concept"], "frameworks": fws,
+    return {"name": op, "anchor": _anchor(op), "concept": rows[0]["concept"], "learn": _learn_slug(rows[0]["concept"]), "frameworks": fws,
             "headroom": headroom, "coverage": _coverage(rows), "implementations": names,
             "sweeps": sweeps, "failures": [_failure(r) for r in fails]}
 
@@ -219,18 +233,7 @@ def _highlight_css() -> str:
                   ".hl, .hl pre { background: var(--code) !important; }")
 
 
-def _learn(sections: list[dict]) -> list:
-    """learn.sections(), with each entry's anchor and each view's highlighted code."""
-    out = []
-    for s in sections:
-        entries = [{"name": e["name"], "anchor": _anchor(e["name"]), "parity": e.get("parity"),
-                    "views": [(label, code, _highlight(code)) for label, _lang, code in e["views"]]}
-                   for e in s["entries"]]
-        out.append({"slug": s["slug"], "title": s["title"], "intro": s["intro"], "entries": entries})
-    return out
-
-
-def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
+def render(doc: dict) -> str:
     """The whole page, as one string."""
     results = doc["results"]
     acc = _accuracy_by_op(doc.get("accuracy") or [])
@@ -246,5 +249,14 @@ def render(doc: dict, learn_sections: list[dict] | None = None) -> str:
         matrix=_matrix(results), accuracy=bool(acc),
         ops=[_op(op, rs, acc, [r for r in bad if r["op"] == op]) for op, rs in by_op.items()],
         conventions=_conventions(doc), training=_training(doc.get("training") or []),
-        failures=[_failure(r) for r in bad],
-        learn=_learn(learn_sections if learn_sections is not None else []))
+        failures=[_failure(r) for r in bad])
+
+
+def learn(built: list, lang: str) -> str:
+    """learn.html (``lang`` "en") or learn.ko.html: ``built`` is [(page, blocks)] from
+    comparisons/report/learn.py, built with links as seen from reports/."""
+    from comparisons.report.learn import WORDS
+    return environment().get_template("learn.html.j2").render(
+        lang=lang, words={k: v[lang] for k, v in WORDS.items()}, highlight_css=_highlight_css(),
+        other="learn.ko.html" if lang == "en" else "learn.html",
+        pages=[{"slug": p.slug, "title": p.title(lang), "blocks": bs} for p, bs in built])

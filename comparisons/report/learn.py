@@ -1,351 +1,373 @@
-"""Learning pages: each concept's code four times over, cut from the code the tests run.
+"""Learning pages: each page of comparisons/learn/pages/ built into blocks, then written
+as Markdown (reports/learn/, and reports/learn/ko/ in Korean) and as HTML (learn.html
+and learn.ko.html, comparisons/report/html.py).
 
-``write_pages`` makes ``reports/learn/``: an index and one page per concept, in the
-teaching order of the source posts. An entry shows the numpy reference (the function
-and the ``Function`` classes it builds: there the forward and the backward stand side
-by side), then the torch, TensorFlow and JAX twins, then what ``refimpl report``
-measured (parity.json). ``sections`` is the same content as data, for the HTML report;
-``terminal`` is one entry for ``refimpl show NAME``.
+A page opens with its source post's worked example, run now, its output printed and its
+graph drawn; then the idea in a few sentences; then the code, textbook form first and the
+reference's careful version folded under why; then the frameworks' way and a table of
+every op's twin with what ``refimpl report`` measured; then results, exercises and how
+to check your own implementation. ``blocks`` is the page as data, for both renderers:
 
-Nothing here is typed in twice, so a page cannot drift from the code. refimpl is
-numpy only, so its source comes from ``inspect.getsource``. The twins are *not*
-imported: each ``comparisons/<framework>/<module>.py`` is read as text and the function
-is cut out with ``ast`` (``ast.get_source_segment``, decorators included), with the
-module's private helpers (``_name``) it uses. Importing the frameworks would take
-seconds, and a framework that is not installed still shows its code.
+>>> [b["kind"] for b in blocks(pages()[0], None, "en", _run(pages()[0]))][:4]
+['nav', 'terms', 'h2', 'p']
 
->>> [c.slug for c in CONCEPTS][:3]
-['tensors', 'vectors-and-matrices', 'derivatives']
->>> CONCEPTS[3].title
-'Chain rule and the computational graph (연쇄 법칙과 계산 그래프)'
+``terminal`` is one op, training run or refimpl symbol for ``refimpl show NAME``.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
-import importlib
-import inspect
-import re
-import textwrap
-import types
 from collections import Counter
 from pathlib import Path
 
-from comparisons import BAD, FRAMEWORKS, STATUSES, registry, trajectory
-from comparisons.report.concepts import CONCEPTS, Concept
+from comparisons import FRAMEWORKS, STATUSES, registry, trajectory
+from comparisons.learn import source
+from comparisons.learn.page import LANGUAGES, Figure, Run, Text
+from comparisons.learn.pages import pages
 from refimpl import optim
-from refimpl.autodiff import Function
-from refimpl.graph import Binary
 
-TWINS = Path(__file__).resolve().parents[1]          # comparisons/
+WORDS = {   # the pages' own words, in both languages
+    "example": Text("Worked example", "예제"), "post": Text("from post", "출처: 포스트"),
+    "output": Text("Output", "출력"), "idea": Text("The idea", "핵심"),
+    "code": Text("Code: the textbook form first", "코드: 교과서 형태 먼저"),
+    "textbook": Text("textbook form", "교과서 형태"), "reference": Text("reference", "참조 구현"),
+    "why": Text("Why the reference is more careful", "참조 구현이 더 조심스러운 이유"),
+    "frameworks": Text("In the frameworks", "프레임워크에서"),
+    "table": Text("Every op of this page, and its twin in each framework (one line where the "
+                  "twin is one call; the link opens the code):",
+                  "이 페이지의 모든 연산과 프레임워크별 짝(twin) 구현 (한 줄이면 그 호출을, "
+                  "아니면 코드 링크를 보입니다):"),
+    "results": Text("Results", "결과"), "exercises": Text("Exercises", "연습 문제"),
+    "answer": Text("Answer (checked by doctest)", "정답 (doctest로 검사됨)"),
+    "terms": Text("Terms", "용어"), "all": Text("all pages", "전체 목록"),
+    "title": Text("Learn: deep-learning basics, side by side", "배우기: 딥러닝 기초를 나란히"),
+    "generated": Text("Generated from the code by `refimpl report`; do not edit by hand.",
+                      "`refimpl report`가 코드에서 만든 페이지입니다. 손으로 고치지 마세요."),
+    "parity": Text("parity report", "패리티 보고서"), "lang": Text("한국어", "English"),
+    "beyond": Text("This page goes beyond the source posts.", "이 페이지는 원문 포스트의 범위를 "
+                   "넘어서는 내용입니다."),
+    "own": Text("Write your own and check it", "직접 구현하고 검사하기"),
+    "own_text": Text(
+        "`refimpl new-impl mine` writes `mine/__init__.py` with a stub for every op (forward "
+        "and backward, in this order of pages). Fill in the ops of this page, then "
+        "`refimpl check mine --ops {ops}` judges them against the reference in every dtype and "
+        "prints, for a failure, the smallest input that shows it. The textbook forms above "
+        "are such a module: `refimpl check refimpl.textbook`.",
+        "`refimpl new-impl mine`은 모든 연산의 빈 틀(forward와 backward, 이 페이지 순서)을 "
+        "`mine/__init__.py`에 만듭니다. 이 페이지의 연산을 채운 뒤 "
+        "`refimpl check mine --ops {ops}`를 실행하면 모든 dtype에서 참조 구현과 비교하고, 틀린 "
+        "곳은 그것을 보여 주는 가장 작은 입력을 출력합니다. 위의 교과서 형태도 그런 모듈입니다: "
+        "`refimpl check refimpl.textbook`."),
+    "legend": Text(
+        "Measured: what the last `refimpl report` found for the op, over its dtypes and "
+        "checks (forward, grad): **pass** agrees within the tolerance; **convention** differs "
+        "by a rule measured for that framework; **fail** and **error** are defects, listed "
+        "with a repro in the [parity report]({parity}); **unsupported** the framework lacks.",
+        "측정 결과: 마지막 `refimpl report`가 그 연산의 dtype과 검사(forward, grad) 전체에서 "
+        "얻은 결과입니다. **pass**는 허용 오차 안에서 일치, **convention**은 그 프레임워크에서 "
+        "측정된 규칙만큼 다름, **fail**과 **error**는 결함([패리티 보고서]({parity})에 재현 "
+        "코드와 함께 있음), **unsupported**는 그 프레임워크에 없는 기능입니다."),
+}
 
 
-_BY_NAME = {c.name: c for c in CONCEPTS}
-_CHECKS = ("forward", "grad", "trajectory")
+# ---------------------------------------------------------------------------- running
+
+def _run(page) -> dict:
+    """Every Run of ``page``, executed once for both languages: name -> Output. The
+    frameworks are loaded first as a report loads them (jax with float64 on, TensorFlow
+    without its start-up logs), so an example prints the same in every process."""
+    from comparisons import adapters
+    for fw in FRAMEWORKS:
+        adapters.adapter(fw)
+    runs = [page.example, *page.frameworks, *(c.measured for c in page.code if c.measured),
+            *(r for r in page.results if isinstance(r, Run))]
+    return {r.name: r.execute() for r in runs}
 
 
-# ------------------------------------------------------------------------ source
+def _graph(run: Run, out) -> str | None:
+    if not run.draw:
+        return None
+    from comparisons.learn import graphs
+    drawn = [out.variables[v] for v in run.draw]
+    return graphs.svg(drawn, names={id(x): v for x, v in zip(drawn, run.draw)})
 
-def _code(obj) -> str:
-    return textwrap.dedent(inspect.getsource(obj)).rstrip("\n")
+
+# ----------------------------------------------------------------------------- blocks
+
+def _code_block(text, label=None, lang="python"):
+    return {"kind": "code", "lang": lang, "text": text, "label": label}
 
 
-def _names(code: types.CodeType) -> list:
-    out = list(code.co_names)
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            out += _names(c)
+def _shown(run: Run, out, lang: str, slug: str, prefix: str) -> list:
+    """A Run: its caption, code, output and graph."""
+    shown = [{"kind": "p", "text": run.caption[lang]}] if run.caption else []
+    shown.append(_code_block(run.code))
+    if out.output:
+        shown.append(_code_block(out.output.rstrip("\n"), WORDS["output"][lang], "text"))
+    svg = _graph(run, out)
+    if svg:
+        shown.append({"kind": "img", "src": f"{prefix}img/{slug}-{run.name}.svg",
+                      "svg": svg, "alt": run.name})
+    return shown
+
+
+def _counts(rows) -> str:
+    n = Counter(r["status"] for r in rows)
+    return ", ".join(f"{n[s]} {s}" for s in STATUSES if n[s]) or "–"
+
+
+def _cell(fw, module, name, rows, up) -> str:
+    expr = source.one_liner(fw, module, name)
+    at = source.twin_where(fw, module, name)
+    shown = f"`{expr}`" if expr else (f"[code]({up}{at[0]}#L{at[1]})" if at else "none")
+    return f"{shown}<br>{_counts(rows)}" if rows else shown
+
+
+def _table(page, doc, up: str) -> dict:
+    rows = [r for r in (doc or {}).get("results", ())]
+    body = []
+    for op in [o for o in registry.OPS_LIST if o.concept == page.name]:
+        path, line = source.where(op.reference)
+        body.append([f"[`{op.name}`]({up}{path}#L{line})"] + [
+            _cell(fw, op.module, op.name, [r for r in rows if r["op"] == op.name
+                                           and r["framework"] == fw], up) for fw in FRAMEWORKS])
+    for run in [r for r in trajectory.RUNS if r.concept == page.name]:
+        path, line = source.where(optim.OPTIMIZERS[run.name][0])
+        body.append([f"[`{run.name}`]({up}{path}#L{line})"] + [
+            _cell(fw, "training", "_optimizer", [r for r in rows if r["op"] == run.name
+                                                 and r["framework"] == fw], up)
+            for fw in FRAMEWORKS])
+    for spec in page.symbols:
+        path, line = source.where(source.symbol(spec))
+        name = spec.split(":")[1]
+        body.append([f"[`{name}`]({up}{path}#L{line})"] + [
+            _cell(fw, spec.split(":")[0], name, [], up) for fw in FRAMEWORKS])
+    return {"kind": "table", "head": ["refimpl", *FRAMEWORKS], "rows": body}
+
+
+def _twin(fw: str, op) -> dict:
+    label, _, code = source.twin_view(fw, op.module, op.name, op.unsupported)
+    return _code_block(code, label)
+
+
+def _code_entry(c, page, doc, lang, runs, prefix) -> list:
+    textbook = "\n\n\n".join(source.code(source.symbol(s)) for s in c.textbook)
+    careful = [{"kind": "p", "text": c.why[lang]}]
+    if c.measured:
+        careful += _shown(c.measured, runs[c.measured.name], lang, page.slug, prefix)
+    label, _, code = source.numpy_view(source.symbol(c.reference))
+    careful.append(_code_block(code, f"{WORDS['reference'][lang]} — {label.partition(' — ')[2]}"))
+    numpy = [_code_block(textbook, f"{WORDS['textbook'][lang]} — refimpl/textbook.py"),
+             {"kind": "details", "summary": WORDS["why"][lang], "blocks": careful}]
+    op = registry.OPS.get(c.op)
+    tabs = [("numpy", numpy)] + [(fw, [_twin(fw, op)]) for fw in (FRAMEWORKS if op else ())]
+    return [{"kind": "h3", "text": c.title[lang]}, {"kind": "tabs", "tabs": tabs, "markdown": 1}]
+
+
+def blocks(page, doc, lang: str, runs: dict, prefix: str = "", up: str = "../../",
+           parity: str = "../parity.md") -> list:
+    """``page`` as blocks (kind: nav, terms, h2, h3, p, code, img, details, table, tabs)
+    in ``lang``; ``runs`` is ``_run(page)``; ``prefix`` leads to reports/learn/, ``up``
+    to the repository's root and ``parity`` to the parity report, from where the page is
+    written."""
+    w = {k: v[lang] for k, v in WORDS.items()}
+    ex = page.example
+    post = f" ({w['post']} {ex.post})" if ex.post else ""
+    out = [{"kind": "nav"},
+           {"kind": "terms", "terms": [(en, ko) if lang == "en" else (ko, en)
+                                       for en, ko in page.terms]},
+           {"kind": "h2", "text": w["example"] + post}]
+    if not page.posts:
+        out.append({"kind": "p", "text": f"*{w['beyond']}*"})
+    out += _shown(ex, runs[ex.name], lang, page.slug, prefix)
+    out += [{"kind": "h2", "text": w["idea"]}, {"kind": "p", "text": page.idea[lang]}]
+    if page.code:
+        out.append({"kind": "h2", "text": w["code"]})
+        for c in page.code:
+            out += _code_entry(c, page, doc, lang, runs, prefix)
+    out.append({"kind": "h2", "text": w["frameworks"]})
+    if page.frameworks:
+        out.append({"kind": "tabs", "tabs": [
+            (fw, _shown(r, runs[r.name], lang, page.slug, prefix))
+            for fw, r in zip(FRAMEWORKS, page.frameworks)]})
+    out += [{"kind": "p", "text": w["table"]}, _table(page, doc, up),
+            {"kind": "p", "text": w["legend"].format(parity=parity)}]
+    if page.results:
+        out.append({"kind": "h2", "text": w["results"]})
+        for r in page.results:
+            if isinstance(r, Figure):
+                out += [{"kind": "p", "text": r.caption[lang]},
+                        {"kind": "img", "src": f"{prefix}img/{page.slug}-{r.name}.{lang}.svg",
+                         "svg": r.draw(lang), "alt": r.name}]
+            else:
+                out += _shown(r, runs[r.name], lang, page.slug, prefix)
+    if page.exercises:
+        out.append({"kind": "h2", "text": w["exercises"]})
+        for i, e in enumerate(page.exercises, 1):
+            out += [{"kind": "p", "text": f"{i}. {e.question[lang]}"},
+                    {"kind": "details", "summary": w["answer"],
+                     "blocks": [_code_block(e.answer.rstrip("\n"), lang="pycon")]}]
+    ops = [o.name for o in registry.OPS_LIST if o.concept == page.name]
+    if ops:
+        out += [{"kind": "h2", "text": w["own"]},
+                {"kind": "p", "text": w["own_text"].replace("{ops}", ",".join(ops))}]
     return out
 
 
-def _nodes(fn) -> list:
-    """The ``Function`` subclasses ``fn`` instantiates, in file order."""
-    g = fn.__globals__
-    found = {g[n] for n in _names(fn.__code__)
-             if isinstance(g.get(n), type) and issubclass(g[n], Function)}
-    return sorted(found, key=lambda c: inspect.getsourcelines(c)[1])
+# --------------------------------------------------------------------------- Markdown
+
+def filename(i: int, lang: str = "en") -> str:
+    name = f"{i + 1:02d}-{pages()[i].slug}.md"
+    return name if lang == "en" else f"{lang}/{name}"
 
 
-def _holds(cls) -> str:
-    n, own = cls.__name__, vars(cls)
-    if "df" in own and issubclass(cls, Binary):
-        return (f"{n}.f is the forward, {n}.df the gradients of both inputs (Binary sums each "
-                "back to its input's shape)")
-    if "df" in own:
-        return f"{n}.f is the forward, {n}.df the derivative (Elementwise multiplies it by dout)"
-    if "elementwise" in own:
-        return f"{n}.elementwise gives the loss and its local derivatives (Loss reduces both)"
-    return f"{n}.forward is the forward, {n}.backward the backward"
-
-
-def _numpy_view(fn, note: str = "") -> tuple:
-    where = f"refimpl/{fn.__module__.split('.')[-1]}.py"
-    classes = _nodes(fn) if inspect.isfunction(fn) else []
-    label = f"numpy — {where}: {'class ' if inspect.isclass(fn) else ''}{fn.__qualname__}"
-    if classes:
-        label += f" builds {', '.join(c.__name__ for c in classes)}; " + "; ".join(map(_holds, classes))
-    pieces = [_code(c) for c in classes] + [_code(fn)]
-    return (label + note, "python", "\n\n\n".join(pieces))
-
-
-def _twin_file(fw: str, module: str):
-    """(source, {top-level name: node}) of comparisons/<fw>/<module>.py, or None."""
-    path = TWINS / fw / f"{module}.py"
-    if not path.is_file():
-        return None
-    src = path.read_text(encoding="utf-8")
-    defs = {}
-    for node in ast.parse(src).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defs[node.name] = node
-        for t in node.targets if isinstance(node, ast.Assign) else ():
-            if isinstance(t, ast.Name):
-                defs[t.id] = node
-    return src, defs
-
-
-def _segment(src: str, node) -> str:
-    first = min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
-    head = "".join(src.splitlines(keepends=True)[first - 1:node.lineno - 1])   # decorators
-    return head + ast.get_source_segment(src, node)
-
-
-def twin_source(fw: str, module: str, name: str) -> str | None:
-    """The text of ``name`` in comparisons/<fw>/<module>.py and of the private helpers
-    it uses (after it, in file order), without importing the framework; None if absent."""
-    parsed = _twin_file(fw, module)
-    if parsed is None or name not in parsed[1]:
-        return None
-    src, defs = parsed
-    wanted, todo = [name], [name]
-    while todo:
-        for n in ast.walk(defs[todo.pop()]):
-            if (isinstance(n, ast.Name) and n.id.startswith("_") and not n.id.startswith("__")
-                    and n.id in defs and n.id not in wanted):
-                wanted.append(n.id)
-                todo.append(n.id)
-    helpers = sorted(wanted[1:], key=lambda k: defs[k].lineno)
-    return "\n\n\n".join(_segment(src, defs[k]) for k in [name] + helpers)
-
-
-def _twin_view(fw: str, module: str, name: str, unsupported: dict | None = None) -> tuple:
-    where = f"comparisons/{fw}/{module}.py"
-    code = twin_source(fw, module, name)
-    if code is not None:
-        return (f"{fw} — {where}", "python", code)
-    reasons = sorted(set((unsupported or {}).get(fw, {}).values()))
-    return (f"{fw} — no twin in {where}" + (": " + "; ".join(reasons) if reasons else ""), "", "")
-
-
-def _optimizer_branch(fw: str, run: str) -> tuple:
-    """The ``if`` of the twin's ``_optimizer`` that builds the optimizer for ``run``."""
-    where = f"comparisons/{fw}/training.py"
-    parsed = _twin_file(fw, "training")
-    fn = parsed and parsed[1].get("_optimizer")
-    for node in ast.walk(fn) if fn else ():
-        if isinstance(node, ast.If) and any(isinstance(c, ast.Constant) and c.value == run
-                                            for c in ast.walk(node.test)):
-            lines = parsed[0].splitlines(keepends=True)[node.lineno - 1:node.body[-1].end_lineno]
-            return (f"{fw} — {where}: the {run!r} branch of _optimizer", "python",
-                    textwrap.dedent("".join(lines)).rstrip("\n"))
-    return (f"{fw} — no {run!r} optimizer in {where}", "", "")
-
-
-# ------------------------------------------------------------------------ parity
-
-def _summary(rows: list, unit: str) -> str:
-    from comparisons.report import row_id
-    if not rows:
-        return "no rows in parity.json"
-    if all(r["status"] == "missing" for r in rows):
-        return "not installed when the report was made"
-    parts = []
-    for check in _CHECKS:
-        n = Counter(r["status"] for r in rows if r["check"] == check)
-        total = sum(n.values())
-        if total and n["pass"] == total:
-            parts.append(f"{check} pass {total}/{total} {unit}")
-        elif total:
-            parts.append(f"{check} " + " + ".join(f"{n[s]} {s}" for s in STATUSES if n[s]))
-    text = ", ".join(parts)
-    ratios = [r["tol_ratio"] for r in rows if r.get("tol_ratio") is not None]
-    if ratios:
-        text += f"; worst error/tolerance {max(ratios):.2g}"
-    for r in rows:
-        if r["status"] in BAD:
-            text += f"; {r['status']} {row_id(r)}" + (" (known)" if r.get("known_failure") else "")
-    return text
-
-
-def parity_lines(doc: dict | None, op: str | None = None, check: str | None = None) -> list:
-    """One line per framework summing up ``doc``'s rows for ``op`` (all ops: None) and
-    ``check``; the row id of every fail. Without a document, where the line comes from.
-
-    >>> parity_lines(None)
-    ['measured parity: run `refimpl report` (it writes reports/parity.json)']
-    """
-    if doc is None:
-        return ["measured parity: run `refimpl report` (it writes reports/parity.json)"]
-    rows = [r for r in doc.get("results", ())
-            if (op is None or r["op"] == op) and (check is None or r["check"] == check)]
-    unit = "dtypes" if op else "runs"
-    return [f"{fw}: {_summary([r for r in rows if r['framework'] == fw], unit)}" for fw in FRAMEWORKS]
-
-
-# ----------------------------------------------------------------------- entries
-
-def _op_entry(op, doc) -> dict:
-    views = [_numpy_view(op.reference)]
-    views += [_twin_view(fw, op.module, op.name, op.unsupported) for fw in FRAMEWORKS]
-    return {"name": op.name, "views": views, "parity": parity_lines(doc, op.name)}
-
-
-def _run_entry(run, doc, shown: set) -> dict:
-    cls, fixed = optim.OPTIMIZERS[run.name]
-    hyper = ", ".join(f"{k}={v}" for k, v in {**fixed, **run.hyper}.items())
-    if cls in shown and "update" in vars(cls):   # the class is on the page already
-        view = _numpy_view(cls.update, f" (the whole class is above); this run: {hyper}")
-    else:
-        view = _numpy_view(cls, f"; this run: {hyper}")
-    shown.add(cls)
-    views = [view] + [_optimizer_branch(fw, run.name) for fw in FRAMEWORKS]
-    return {"name": run.name, "views": views,
-            "parity": parity_lines(doc, run.name, trajectory.CHECK)}
-
-
-def _symbol_entry(spec: str, doc) -> dict:
-    module, qualname = spec.split(":")
-    obj = importlib.import_module(f"refimpl.{module}")
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    views = [_numpy_view(obj)]
-    if "." not in qualname and any(twin_source(fw, module, qualname) for fw in FRAMEWORKS):
-        views += [_twin_view(fw, module, qualname) for fw in FRAMEWORKS]
-    parity = parity_lines(doc, check=trajectory.CHECK) if spec == "training:trajectory" else []
-    return {"name": qualname, "views": views, "parity": parity}
-
-
-def _section(concept: Concept, doc) -> dict:
-    entries = [_op_entry(op, doc) for op in registry.OPS_LIST if op.concept == concept.name]
-    shown: set = set()
-    entries += [_run_entry(r, doc, shown) for r in trajectory.RUNS if r.concept == concept.name]
-    entries += [_symbol_entry(s, doc) for s in concept.symbols]
-    return {"slug": concept.slug, "title": concept.title, "intro": concept.intro, "entries": entries}
-
-
-def sections(doc: dict | None) -> list:
-    """Every concept, in teaching order: {"slug", "title", "intro", "entries": [{"name",
-    "views": [(label, language, code)], "parity": [lines]}]}. A view with empty code is
-    an implementation that does not exist; its label says so (and why, where known)."""
-    unknown = {op.concept for op in registry.OPS_LIST} | {r.concept for r in trajectory.RUNS}
-    if unknown - set(_BY_NAME):
-        raise ValueError(f"concepts with no learning page: {sorted(unknown - set(_BY_NAME))}")
-    return [_section(c, doc) for c in CONCEPTS]
-
-
-# ---------------------------------------------------------------------- Markdown
-
-def _filename(i: int) -> str:
-    return f"{i + 1:02d}-{CONCEPTS[i].slug}.md"
-
-
-def _anchor(name: str) -> str:
-    return re.sub(r"[^\w\- ]", "", name.lower()).replace(" ", "-")   # GitHub's heading ids
-
-
-def _nav(i: int) -> str:
+def _nav(i: int, lang: str) -> str:
+    ps, w = pages(), {k: v[lang] for k, v in WORDS.items()}
+    here = Path(filename(i, lang)).parent
+    rel = lambda name: Path(name).relative_to(here).as_posix() if here.name else name  # noqa: E731
+    other = "en" if lang != "en" else "ko"
     links = []
     if i > 0:
-        links.append(f"[← {i:02d}. {CONCEPTS[i - 1].title}]({_filename(i - 1)})")
-    links += ["[all concepts](index.md)", "[parity report](../parity.md)"]
-    if i + 1 < len(CONCEPTS):
-        links.append(f"[{i + 2:02d}. {CONCEPTS[i + 1].title} →]({_filename(i + 1)})")
+        links.append(f"[← {i:02d}. {ps[i - 1].title(lang)}]({rel(filename(i - 1, lang))})")
+    links += [f"[{w['all']}]({rel(_index_name(lang))})",
+              f"[{w['lang']}]({'../' if lang != 'en' else ''}{filename(i, other)})",
+              f"[{w['parity']}]({'../' * (1 + (lang != 'en'))}parity.md)"]
+    if i + 1 < len(ps):
+        links.append(f"[{i + 2:02d}. {ps[i + 1].title(lang)} →]({rel(filename(i + 1, lang))})")
     return " · ".join(links)
 
 
-def _markdown(i: int, sec: dict) -> str:
-    out = [f"# {sec['title']}", "", _nav(i), "", sec["intro"], "",
-           "On this page: " + " · ".join(f"[{e['name']}](#{_anchor(e['name'])})" for e in sec["entries"]),
-           "", "Generated from the code by `refimpl report`; do not edit by hand.", ""]
-    for e in sec["entries"]:
-        out += [f"## {e['name']}", ""]
-        for label, lang, code in e["views"]:
-            impl, _, rest = label.partition(" — ")
-            out += [f"**{impl}** — {rest}", ""]
-            if code:
-                fence = "````" if "```" in code else "```"
-                out += [f"{fence}{lang}", code, fence, ""]
-        if e["parity"]:
-            out += ["Measured ([parity report](../parity.md)):", ""]
-            out += [f"- {line}" for line in e["parity"]] + [""]
-    return "\n".join(out + ["---", "", _nav(i), ""])
+def _index_name(lang: str) -> str:
+    return "index.md" if lang == "en" else f"{lang}/index.md"
 
 
-def page(concept: str, doc: dict | None) -> str:
-    """One concept's page in Markdown; ``concept`` is its slug or English name."""
-    i = next((k for k, c in enumerate(CONCEPTS) if concept in (c.slug, c.name)), None)
-    if i is None:
-        raise KeyError(f"no concept {concept!r}; the concepts are {[c.slug for c in CONCEPTS]}")
-    return _markdown(i, _section(CONCEPTS[i], doc))
+def _cell_text(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _index(secs: list) -> str:
-    out = ["# Learn: deep-learning basics, side by side", "",
-           "Each page shows a concept in plain numpy (forward and backward by hand), then in "
-           "torch, TensorFlow and JAX, cut from the code the tests run, with what the last "
-           "[parity report](../parity.md) measured. Read them in order:", ""]
-    for i, sec in enumerate(secs):
-        names = ", ".join(e["name"] for e in sec["entries"])
-        out.append(f"{i + 1}. [{sec['title']}]({_filename(i)}): {names}")
-    return "\n".join(out + [""])
+def markdown(bs: list, nav: str, lang: str) -> str:
+    """Blocks as GitHub Markdown: tabs one after another (a block with ``markdown: 1``
+    keeps its first tab only: the other tabs are the table's twins), images as files."""
+    out = []
+    for b in bs:
+        k = b["kind"]
+        if k == "nav":
+            out += [nav, ""]
+        elif k == "terms":
+            out += [f"> **{WORDS['terms'][lang]}:** " + " · ".join(f"{a} ({z})" for a, z in b["terms"]), ""]
+        elif k in ("h2", "h3"):
+            out += [f"{'#' * int(k[1])} {b['text']}", ""]
+        elif k == "p":
+            out += [b["text"], ""]
+        elif k == "code":
+            fence = "````" if "```" in b["text"] else "```"
+            out += ([f"**{b['label']}**", ""] if b["label"] else []) + [
+                f"{fence}{b['lang']}", b["text"], fence, ""]
+        elif k == "img":
+            out += [f"![{b['alt']}]({b['src']})", ""]
+        elif k == "details":
+            inner = markdown(b["blocks"], nav, lang)
+            out += [f"<details><summary>{b['summary']}</summary>", "", inner.rstrip("\n"), "",
+                    "</details>", ""]
+        elif k == "table":
+            out += ["| " + " | ".join(b["head"]) + " |", "|" + "---|" * len(b["head"])]
+            out += ["| " + " | ".join(map(_cell_text, row)) + " |" for row in b["rows"]] + [""]
+        elif k == "tabs":
+            for label, inner in b["tabs"][:1] if b.get("markdown") else b["tabs"]:
+                out += [f"**{label}**", "", markdown(inner, nav, lang).rstrip("\n"), ""]
+    return "\n".join(out) + "\n"
 
 
-def render_pages(secs: list) -> dict:
-    """{file name: Markdown}: index.md and one NN-slug.md per concept, from ``sections``."""
-    files = {"index.md": _index(secs)}
-    files.update({_filename(i): _markdown(i, sec) for i, sec in enumerate(secs)})
+def render(doc: dict | None) -> dict:
+    """{path under reports/: text}: every page and index in each language (learn/*.md,
+    learn/ko/*.md), the graphs and figures they show (learn/img/*.svg), and learn.html and
+    learn.ko.html. Each example runs once, for both languages and both formats."""
+    from comparisons.report import html
+    files, ps = {}, pages()
+    runs = [_run(p) for p in ps]
+    for lang in LANGUAGES:
+        prefix, up = ("", "../../") if lang == "en" else ("../", "../../../")
+        index = [f"# {WORDS['title'][lang]}", "", WORDS["generated"][lang], ""]
+        for i, p in enumerate(ps):
+            bs = blocks(p, doc, lang, runs[i], prefix, up, f"{prefix}../parity.md")
+            nav = _nav(i, lang)
+            files[f"learn/{filename(i, lang)}"] = (f"# {p.title(lang)}\n\n"
+                                                   + markdown(bs, nav, lang) + f"---\n\n{nav}\n")
+            index.append(f"{i + 1}. [{p.title(lang)}]({Path(filename(i, lang)).name})")
+            for b in _images(bs):
+                files["learn/" + b["src"].removeprefix(prefix)] = b["svg"]
+        files[f"learn/{_index_name(lang)}"] = "\n".join(index) + "\n"
+        built = [(p, blocks(p, doc, lang, runs[i], "learn/", "../", "parity.html"))
+                 for i, p in enumerate(ps)]
+        files["learn.html" if lang == "en" else f"learn.{lang}.html"] = html.learn(built, lang)
     return files
 
 
-def write_pages(doc: dict | None, out_dir: Path) -> list:
-    """Write index.md and one NN-slug.md per concept into ``out_dir``, each atomically;
-    delete any other ``*.md`` there. Returns the paths written, index first."""
-    return write_rendered(render_pages(sections(doc)), out_dir)
+def _images(bs: list):
+    for b in bs:
+        if b["kind"] == "img":
+            yield b
+        for inner in [b.get("blocks", ())] + [t[1] for t in b.get("tabs", ())]:
+            yield from _images(inner)
 
 
-def write_rendered(files: dict, out_dir: Path) -> list:
-    """Write ``render_pages``'s files into ``out_dir`` (see ``write_pages``)."""
+def write_rendered(files: dict, out: Path) -> list:
+    """Write ``render``'s files under ``out`` (reports/), each atomically; delete any other
+    page or image in out/learn/. Returns the paths written."""
     from comparisons.report import atomic_write
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
     paths = []
     for name, text in files.items():
-        atomic_write(out_dir / name, text)
-        paths.append(out_dir / name)
-    for stale in sorted(out_dir.glob("*.md")):
-        if stale.name not in files:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        paths.append(atomic_write(out / name, text))
+    for stale in sorted([*(out / "learn").rglob("*.md"), *(out / "learn").rglob("*.svg")]):
+        if stale.relative_to(out).as_posix() not in files:
             stale.unlink()
     return paths
 
 
-# ---------------------------------------------------------------------- terminal
+# --------------------------------------------------------------------------- terminal
 
-def terminal(op_name: str, doc: dict | None = None, color: bool = False) -> str:
+def _views(name: str) -> tuple | None:
+    """(page, views) for an op, a training run or a refimpl symbol named ``name``."""
+    by_concept = {p.name: p for p in pages()}
+    if name in registry.OPS:
+        op = registry.OPS[name]
+        return by_concept[op.concept], [source.numpy_view(op.reference)] + [
+            source.twin_view(fw, op.module, op.name, op.unsupported) for fw in FRAMEWORKS]
+    run = next((r for r in trajectory.RUNS if r.name == name), None)
+    if run:
+        cls = optim.OPTIMIZERS[run.name][0]
+        return by_concept[run.concept], [source.numpy_view(cls)] + [
+            source.optimizer_branch(fw, run.name) for fw in FRAMEWORKS]
+    for p in pages():
+        for spec in p.symbols + tuple(s for c in p.code for s in (*c.textbook, c.reference)):
+            if spec.split(":")[1] == name:
+                return p, [source.numpy_view(source.symbol(spec))]
+    return None
+
+
+def _known() -> list:
+    names = [op.name for op in registry.OPS_LIST] + [r.name for r in trajectory.RUNS]
+    for p in pages():
+        names += [s.split(":")[1] for s in p.symbols + tuple(
+            s for c in p.code for s in (*c.textbook, c.reference))]
+    return names
+
+
+def terminal(name: str, doc: dict | None = None, color: bool = False) -> str:
     """An op, training run or refimpl symbol (``fit``, ``Variable.backward``), every
     implementation under its own heading; highlighted with pygments if ``color``."""
-    found = {}
-    for sec in sections(doc):
-        for e in sec["entries"]:
-            found.setdefault(e["name"], (sec, e))
-    if op_name not in found:
-        close = difflib.get_close_matches(op_name, list(found), n=5, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(sorted(found))}"
-        raise KeyError(f"no op, training run or refimpl symbol named {op_name!r}; {hint}")
-    sec, e = found[op_name]
+    found = _views(name)
+    if found is None:
+        known = _known()
+        close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(sorted(known))}"
+        raise KeyError(f"no op, training run or refimpl symbol named {name!r}; {hint}")
+    page, views = found
     bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
-    out = [bold(f"{e['name']} — {sec['title']}"), ""]
-    for label, _, code in e["views"]:
+    out = [bold(f"{name} — {page.title()}"), ""]
+    for label, _, code in views:
         out += [bold(f"── {label}"), ""]
         if code and color:
             from pygments import highlight
@@ -355,6 +377,9 @@ def terminal(op_name: str, doc: dict | None = None, color: bool = False) -> str:
         elif code:
             out.append(code)
         out.append("")
-    if e["parity"]:
-        out += [bold("── measured parity")] + [f"  {line}" for line in e["parity"]]
+    rows = [r for r in (doc or {}).get("results", ()) if r["op"] == name]
+    if rows:
+        out += [bold("── measured parity")] + [
+            f"  {fw}: {_counts([r for r in rows if r['framework'] == fw])}" for fw in FRAMEWORKS]
     return "\n".join(out) + "\n"
+

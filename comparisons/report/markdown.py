@@ -60,7 +60,8 @@ def render(doc: dict) -> str:
            "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in environment_rows(env)]
     out += ["", f"Reproduce: `{reproduce(env)}`. "
-            "The same report with plots is `parity.html`; the code side by side is in `learn/`.", ""]
+            "The same report with plots is `parity.html`; the learning pages are in `learn/` "
+            "(`learn/ko/` in Korean) and `learn.html`.", ""]
 
     # ---- summary
     by_fw = defaultdict(Counter)
