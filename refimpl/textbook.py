@@ -188,8 +188,8 @@ def cross_entropy_backward(x, t, dout):
 
 def sgd_step(W, dW, lr):
     """W <- W - lr * dW (확률적 경사 하강법), in place as the book's SGD.update."""
-    # lr * dW is rounded in W's dtype, then W - that again: in float16 the two roundings
-    # can land on a tie that one rounding would not.
+    # In float16 this rounds three times: lr to float16 (numpy 2 keeps the array's dtype),
+    # lr * dW, then W - that; refimpl's SGD rounds the whole update once.
     W -= lr * dW
 
 

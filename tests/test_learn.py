@@ -39,6 +39,12 @@ def files():
     return learn.render(_doc())
 
 
+@functools.lru_cache(maxsize=None)
+def _now(run: Run):
+    """What ``run`` prints now, executed here again, once per worker."""
+    return run.execute()
+
+
 def _page(files, i, lang="en"):
     return files[f"learn/{learn.filename(i, lang)}"]
 
@@ -93,7 +99,7 @@ def test_every_page_opens_with_its_worked_example_as_the_code_prints_it_now(file
     output must be on the page, the example first, labelled with its post."""
     for i, p in enumerate(pages()):
         ex = p.example
-        out = ex.execute().output.rstrip("\n")
+        out = _now(ex).output.rstrip("\n")
         assert out, p.slug
         for lang in ("en", "ko"):
             text = _page(files, i, lang)
@@ -114,7 +120,7 @@ def _runs(p):
 def test_every_run_on_a_page_shows_what_it_prints_now(files):
     for i, p in enumerate(pages()):
         for r in _runs(p)[1:]:
-            out = r.execute().output.rstrip("\n")
+            out = _now(r).output.rstrip("\n")
             assert f"```python\n{r.code}\n```" in _page(files, i), (p.slug, r.name)
             if out:
                 assert f"```text\n{out}\n```" in _page(files, i), (p.slug, r.name)
@@ -129,7 +135,7 @@ def test_the_posts_worked_examples_and_numbers_are_on_the_pages(files):
         assert "x + 1" in _page(files, by_slug["derivatives"], lang)
         loop = _page(files, by_slug["training-loop"], lang)
         assert re.search(r"\b50\b", loop) and re.search(r"\b500\b", loop)
-    back = pages()[by_slug["backpropagation"]].example.execute().variables
+    back = _now(pages()[by_slug["backpropagation"]].example).variables
     assert (float(back["x"].grad), float(back["y"].grad)) == (8.0, 4.0)   # (2x + y, x + 1) at (3, 2)
 
 
@@ -301,3 +307,14 @@ def test_learn_html_links_resolve_and_parity_html_links_each_op_to_its_page(file
     if _doc() is not None:
         targets = set(re.findall(r'href="learn\.html#([^"]+)"', html.render(_doc())))
         assert targets and targets <= {p.slug for p in pages()}
+
+
+def test_the_mlp_example_trains_the_network_its_figures_plot():
+    """The page shows the training code; its plots come from demos.xor_mlp: both must be
+    the same run (same seed, optimizer and stopping), or the plots would not be of it."""
+    from comparisons.learn import demos
+    mlp = next(p for p in pages() if p.slug == "mlp")
+    space = _now(mlp.example).variables
+    run = demos.xor_mlp(0)
+    assert space["history"].epoch_losses == list(run.losses)
+    assert space["logits"].tolist() == run.logits.tolist()

@@ -51,13 +51,15 @@ WORDS = {   # the pages' own words, in both languages
         "`refimpl new-impl mine` writes `mine/__init__.py` with a stub for every op (forward "
         "and backward, in this order of pages). Fill in the ops of this page, then "
         "`refimpl check mine --ops {ops}` judges them against the reference in every dtype and "
-        "prints, for a failure, the smallest input that shows it. The textbook forms above "
-        "are such a module: `refimpl check refimpl.textbook`.",
+        "prints, for a failure, the smallest input that shows it. `refimpl/textbook.py`, the "
+        "textbook forms these pages show first, is such a module: "
+        "`refimpl check refimpl.textbook` shows where each breaks.",
         "`refimpl new-impl mine`은 모든 연산의 빈 틀(forward와 backward, 이 페이지 순서)을 "
         "`mine/__init__.py`에 만듭니다. 이 페이지의 연산을 채운 뒤 "
         "`refimpl check mine --ops {ops}`를 실행하면 모든 dtype에서 참조 구현과 비교하고, 틀린 "
-        "곳은 그것을 보여 주는 가장 작은 입력을 출력합니다. 위의 교과서 형태도 그런 모듈입니다: "
-        "`refimpl check refimpl.textbook`."),
+        "곳은 그것을 보여 주는 가장 작은 입력을 출력합니다. 이 페이지들이 먼저 보여 주는 교과서 형태를 모은 "
+        "`refimpl/textbook.py`도 그런 모듈입니다: `refimpl check refimpl.textbook`은 각 형태가 "
+        "어디서 틀리는지 보여 줍니다."),
     "legend": Text(
         "Measured: what the last `refimpl report` found for the op, over its dtypes and "
         "checks (forward, grad): **pass** agrees within the tolerance; **convention** differs "

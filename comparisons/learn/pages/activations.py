@@ -103,8 +103,9 @@ PAGE = Page(
     idea=Text(
         "An activation function (활성화 함수) is the nonlinear function (비선형 함수) a node "
         "applies to its weighted sum before passing it on. Without it, stacked linear layers "
-        "are one linear layer (the MLP page shows this). **Sigmoid** squeezes any input into "
-        "(0, 1). **ReLU** keeps a positive input and turns a negative one into 0. **Leaky "
+        "are one linear layer (the MLP page shows this). **Sigmoid** (시그모이드 함수) squeezes "
+        "any input into (0, 1). **ReLU** (렐루 함수) keeps a positive input and turns a negative "
+        "one into 0. **Leaky "
         "ReLU** keeps 1/10 of a negative input, so a unit below 0 still gets a gradient. "
         "**tanh** is a stretched sigmoid, tanh(x) = 2 s(2x) - 1, with outputs in (-1, 1).\n\n"
         "Backprop multiplies the gradient by the derivative f'(x) (도함수) at every layer. "
@@ -118,8 +119,8 @@ PAGE = Page(
         "harmless. There refimpl takes ReLU's slope as 0 and Leaky ReLU's as 0.1, as torch does.",
         "활성화 함수(activation function)는 노드가 가중합을 다음 노드로 넘기기 전에 통과시키는 "
         "비선형 함수(nonlinear function)입니다. 활성화 함수가 없으면 선형 층을 아무리 쌓아도 "
-        "선형 층 하나와 같습니다(MLP 페이지에서 확인합니다). **시그모이드 함수**는 어떤 입력이든 "
-        "0과 1 사이로 눌러 줍니다. **ReLU**는 양수 입력은 그대로, 음수 입력은 0으로 내보냅니다. "
+        "선형 층 하나와 같습니다(MLP 페이지에서 확인합니다). **시그모이드 함수**(sigmoid)는 "
+        "어떤 입력이든 0과 1 사이로 눌러 줍니다. **ReLU**(렐루 함수)는 양수 입력은 그대로, 음수 입력은 0으로 내보냅니다. "
         "**Leaky ReLU**는 음수 입력의 1/10을 남겨, 0 아래에 있는 뉴런도 기울기를 받게 합니다. "
         "**tanh**는 시그모이드를 늘인 모양으로 tanh(x) = 2 s(2x) - 1이고, 출력은 -1과 1 사이입니다."
         "\n\n"
@@ -171,15 +172,15 @@ PAGE = Page(
             "The vanishing gradient (기울기 소실), measured: the gradient norm ||dL/dW|| of each "
             "layer of a 10-layer network (width 16), one backward pass of a squared loss. With "
             "sigmoid it shrinks about fivefold per layer towards the input; with ReLU (and He's "
-            "initial weights) it stays of the same size in every layer.",
+            "initial weights) it stays of about the same size in every layer.",
             "기울기 소실(vanishing gradient)을 측정한 결과: 10층(폭 16) 신경망에서 제곱 손실을 한 "
             "번 역전파했을 때 층별 기울기 크기 ||dL/dW||. 시그모이드는 입력 쪽으로 갈수록 층마다 "
             "약 5배씩 작아지고, ReLU(와 He 초기 가중치)는 모든 층에서 비슷한 크기를 유지합니다.")),
         Run(vanishing_ratio, caption=Text(
             "The same norms, first and last layer: sigmoid's first layer gets over a million "
             "times less gradient than its last.",
-            "같은 값의 첫 층과 마지막 층: 시그모이드에서는 첫 층이 마지막 층보다 백만 배 넘게 작은 "
-            "기울기를 받습니다.")),
+            "같은 측정에서 첫 층과 마지막 층의 기울기 크기만 뽑아 보면, 시그모이드에서는 첫 층이 "
+            "마지막 층보다 백만 배 넘게 작은 기울기를 받습니다.")),
     ),
     exercises=(
         Exercise(Text("What is sigmoid'(0)? Predict, then check with backward().",

@@ -96,36 +96,39 @@ PAGE = Page(
         "backward pass over the computational graph (계산 그래프). The forward pass (순전파) "
         "computes z node by node, and each result remembers the node that made it "
         "(`Variable.creator`). `z.backward()` starts from dz/dz = 1 and visits the nodes in "
-        "reverse order: each multiplies the gradient arriving from above by its own local "
-        "derivative (the chain rule (연쇄 법칙) of page 4) and hands the product to its "
+        "reverse order: each multiplies the gradient arriving from its output by its own local "
+        "derivative (page 4's chain rule, 연쇄 법칙) and hands the product to its "
         "inputs. Nudging needs two evaluations of the loss per weight; backpropagation needs "
         "one forward and one backward pass, however many weights there are.\n\n"
         "A value used in two places receives one gradient along each path, and they add up "
         "(the branch node, 분기 노드): in y = x * x at x = 3, each use of x sends 3 back, so "
-        "x.grad = 6. For the same reason `backward()` *adds* into a leaf's `.grad`: a second "
-        "call adds the same gradients again, and a training loop clears them before every "
-        "step (`zero_grad`).\n\n"
+        "x.grad = 6. Because gradients are summed, `backward()` *adds* into the `.grad` of a "
+        "leaf (a variable you made, not a node's output) rather than replacing it: a second "
+        "call adds the same gradients again, so a training loop clears them before every step "
+        "(`zero_grad`).\n\n"
         "Post 001 builds training on it, in three steps: (1) compute the output from the "
-        "current weights (가중치), the forward pass; (2) subtract from each weight the "
-        "derivative of the error with respect to it, scaled by the learning rate (학습률), "
-        "which is gradient descent (page 8); (3) repeat, for a set number of iterations (반복) "
-        "or until the error is small enough.",
+        "current weights (가중치), the forward pass; (2) move each weight against the "
+        "derivative of the error with respect to it, which is gradient descent (경사 하강법, "
+        "page 8; the step is scaled by the learning rate, 학습률); (3) repeat, for a set "
+        "number of iterations (반복) or until the error is small enough.",
         "역전파(backpropagation)는 계산 그래프(computational graph)를 거꾸로 한 번 지나가며 "
-        "출력 하나에 대한 모든 편미분을 구합니다. 순전파(forward pass)는 z를 노드 하나씩 "
+        "출력 하나에 대한 모든 편미분(partial derivative)을 구합니다. 순전파(forward pass)는 z를 노드 하나씩 "
         "계산하고, 각 결과는 자신을 만든 노드를 기억합니다(`Variable.creator`). "
-        "`z.backward()`는 dz/dz = 1에서 시작해 노드를 거꾸로 방문합니다. 각 노드는 위에서 "
-        "내려온 기울기에 자신의 국소 미분을 곱해(4장의 연쇄 법칙(chain rule)) 입력 쪽으로 "
+        "`z.backward()`는 dz/dz = 1에서 시작해 노드를 거꾸로 방문합니다. 각 노드는 출력 쪽에서 "
+        "들어온 기울기에 자신의 국소 미분을 곱해(4장의 연쇄 법칙, chain rule) 입력 쪽으로 "
         "넘깁니다. 하나씩 움직여 보는 수치 미분은 가중치마다 손실을 두 번 계산해야 하지만, "
         "역전파는 가중치가 몇 개든 순전파 한 번과 역전파 한 번이면 됩니다.\n\n"
         "두 곳에 쓰인 값은 경로마다 기울기를 하나씩 받고, 그 기울기들은 더해집니다(분기 노드, "
         "branch node). x = 3에서 y = x * x이면 x의 두 쓰임이 각각 3을 돌려보내므로 x.grad = "
-        "6입니다. 같은 이유로 `backward()`는 직접 만든 변수(leaf)의 `.grad`에 값을 *더합니다*: 두 번 "
-        "호출하면 같은 기울기가 한 번 더 더해지므로, 학습 루프는 매 단계 전에 기울기를 "
-        "지웁니다(`zero_grad`).\n\n"
-        "포스트 001은 이를 바탕으로 한 학습을 세 단계로 설명합니다. (1) 현재 가중치(weight)로 "
-        "출력값을 계산합니다(순전파). (2) 오차를 각 가중치로 미분한 값에 학습률(learning "
-        "rate)을 곱해 기존 가중치에서 뺍니다(경사 하강법, 8장). (3) 정해진 반복(iteration) "
-        "횟수나 허용 오차에 도달할 때까지 1~2를 되풀이합니다."),
+        "6입니다. 기울기를 더하는 방식이므로 `backward()`는 말단 변수(leaf: 노드의 출력이 "
+        "아니라 직접 만든 변수)의 `.grad`를 바꿔 쓰지 않고 *더합니다*. 두 번 호출하면 같은 "
+        "기울기가 한 번 더 더해지므로, 학습 루프는 매 단계 전에 기울기를 지웁니다"
+        "(`zero_grad`).\n\n"
+        "포스트 001은 이를 바탕으로 학습을 세 단계로 나눕니다. (1) 지금의 가중치(weight)로 "
+        "순전파를 해 출력을 얻습니다. (2) 가중치마다 오차의 기울기를 구해 그 반대 방향으로 "
+        "가중치를 옮깁니다. 이것이 경사 하강법(gradient descent, 8장)이고, 한 번에 옮기는 "
+        "크기는 학습률(learning rate)이 정합니다. (3) 정한 반복(iteration) 횟수를 채우거나 "
+        "오차가 충분히 작아질 때까지 (1)과 (2)를 되풀이합니다."),
     frameworks=(
         Run(torch_z, caption=Text(
             "torch works as refimpl does: `backward()` stores the gradients in `.grad` and a "
@@ -134,9 +137,11 @@ PAGE = Page(
             "호출은 거기에 더합니다(8, 4가 16, 8이 됨).")),
         Run(tensorflow_z, caption=Text(
             "TensorFlow records the forward pass on a tape; `tape.gradient` returns the "
-            "gradients and stores nothing, so asking again gives the same numbers.",
+            "gradients and stores nothing, so asking again gives the same numbers (a tape "
+            "answers more than once only when made with `persistent=True`).",
             "TensorFlow는 순전파를 테이프(tape)에 기록합니다. `tape.gradient`는 기울기를 "
-            "돌려줄 뿐 어디에도 저장하지 않으므로, 다시 물어도 같은 값이 나옵니다.")),
+            "돌려줄 뿐 어디에도 저장하지 않으므로, 다시 물어도 같은 값이 나옵니다(테이프에 두 "
+            "번 이상 물으려면 `persistent=True`로 만들어야 합니다).")),
         Run(jax_z, caption=Text(
             "jax keeps no graph: `jax.grad` turns the function z into a new function that "
             "returns its partial derivatives.",

@@ -76,31 +76,38 @@ PAGE = Page(
            ("branch node", "분기 노드"), ("forward pass", "순전파"), ("backward pass", "역전파"),
            ("upstream gradient, dout", "상류 기울기"), ("shape", "형상")),
     example=Run(f_is_Wx_plus_b, post="003", draw=("f",), caption=Text(
-        "f = Wx + b at W = -2, x = 5, b = 3: the forward pass gives f = -7, the backward pass "
-        "df/dW = x = 5, df/dx = W = -2, df/db = 1. Raising W by 1 moves f by 5, from -7 to -2.",
+        "f = Wx + b at W = -2, x = 5, b = 3: the forward pass (순전파) gives f = -7, the "
+        "backward pass (역전파) df/dW = x = 5, df/dx = W = -2, df/db = 1. Raising W by 1 "
+        "moves f by 5, from -7 to -2.",
         "W = -2, x = 5, b = 3일 때 f = Wx + b: 순전파(forward pass)로 f = -7, 역전파(backward "
         "pass)로 df/dW = x = 5, df/dx = W = -2, df/db = 1을 얻습니다. W를 1 올리면 f는 5만큼 "
         "움직여 -7에서 -2가 됩니다.")),
     idea=Text(
-        "A computational graph writes a calculation as nodes, one operation each: here a mul "
-        "node makes `W * x` and an add node adds `b`. The forward pass runs left to right. The "
-        "backward pass runs right to left: every node takes the gradient arriving from above, "
-        "`dout` (df/d its output), and multiplies it by its own local derivative. Chaining "
-        "these local steps is the chain rule, df/dW = df/dy · dy/dW.\n\n"
+        "A computational graph (계산 그래프) writes a calculation as nodes (노드), one "
+        "operation each: here a mul node (곱셈 노드) makes y = `W * x` (v1 in the graph) "
+        "and an add node (덧셈 노드) makes f = y + b. The forward pass (순전파) runs left to "
+        "right. The backward pass (역전파) runs right to left: every node takes the gradient "
+        "arriving from its output, `dout` (df/d(its output), the upstream gradient), "
+        "multiplies it by its own local derivative and passes the product to its inputs. "
+        "Chaining these local steps is the chain rule (연쇄 법칙): "
+        "df/dW = df/dy · dy/dW = 1 · x = 5.\n\n"
         "Each kind of node has one rule. The **add node** passes `dout` on unchanged to both "
         "inputs. The **mul node** swaps its inputs: a gets `dout * b`, b gets `dout * a`. The "
-        "**branch node** (a value used twice) adds the gradients of every use. The **matmul "
-        "node** gives dX = dout Wᵀ and dW = Xᵀ dout, so every gradient has its input's shape.",
-        "계산 그래프(computational graph)는 계산을 연산 하나씩의 노드(node)로 나누어 그립니다. "
-        "여기서는 곱셈 노드가 `W * x`를 만들고 덧셈 노드가 `b`를 더합니다. 순전파는 왼쪽에서 "
-        "오른쪽으로 흐릅니다. 역전파는 오른쪽에서 왼쪽으로 흐르며, 각 노드는 위에서 내려온 "
-        "기울기 `dout`(출력에 대한 f의 미분)에 자기 자신의 국소 미분(local derivative)을 곱해 "
-        "입력 쪽으로 넘깁니다. 이 국소 단계를 이어 붙이는 것이 연쇄 법칙(chain rule), "
-        "df/dW = df/dy · dy/dW입니다.\n\n"
+        "**branch node** (분기 노드: a value used twice) adds the gradients of every use "
+        "(page 5 draws one). The **matmul node** gives dX = dout Wᵀ and dW = Xᵀ dout, so every "
+        "gradient has its input's shape (형상).",
+        "계산 그래프(computational graph)는 계산을 노드(node)로 나누어 그리며, 노드 하나가 "
+        "연산 하나를 맡습니다. 여기서는 곱셈 노드(mul node)가 y = `W * x`(그래프의 v1)를 "
+        "만들고 덧셈 노드(add node)가 f = y + b를 만듭니다. 순전파는 왼쪽에서 오른쪽으로 흐릅니다. 역전파는 "
+        "오른쪽에서 왼쪽으로 흐르며, 각 노드는 출력 쪽에서 들어온 기울기 `dout`(출력에 대한 f의 "
+        "미분, 상류 기울기)에 자신의 국소 미분(local derivative)을 곱해 입력 쪽으로 넘깁니다. "
+        "이 국소 단계를 이어 붙이는 것이 연쇄 법칙(chain rule)입니다: "
+        "df/dW = df/dy · dy/dW = 1 · x = 5.\n\n"
         "노드마다 규칙은 하나입니다. **덧셈 노드**는 `dout`을 두 입력에 그대로 보냅니다. "
         "**곱셈 노드**는 입력을 서로 바꿔 곱합니다: a에는 `dout * b`, b에는 `dout * a`. "
-        "**분기 노드**(한 값을 두 번 쓸 때)는 모든 쓰임의 기울기를 더합니다. **MatMul 노드**는 "
-        "dX = dout Wᵀ, dW = Xᵀ dout을 주므로, 기울기는 언제나 입력과 같은 형상(shape)입니다."),
+        "**분기 노드**(branch node: 한 값을 두 번 쓸 때)는 모든 쓰임의 기울기를 더합니다(5장에 "
+        "그림이 있습니다). **MatMul 노드**는 dX = dout Wᵀ, dW = Xᵀ dout을 주므로, 기울기는 "
+        "언제나 입력과 같은 형상(shape)입니다."),
     code=(
         Code(Text("add node", "덧셈 노드"), ("textbook:add", "textbook:add_backward"),
              "graph:Add", op="add", measured=Run(add_broadcast), why=Text(
@@ -113,18 +120,23 @@ PAGE = Page(
                  "(`unbroadcast`).")),
         Code(Text("mul node", "곱셈 노드"), ("textbook:mul", "textbook:mul_backward"),
              "graph:Mul", op="mul", why=Text(
-                 "The same swap, computed in float32 for float16 and bfloat16 inputs so that a "
-                 "result is rounded once, and summed back to each input's shape.",
-                 "같은 맞바꿈이지만, float16과 bfloat16 입력은 float32로 계산해 한 번만 반올림하고, "
-                 "각 입력의 형상으로 되돌려 더합니다.")),
+                 "`Mul` is the same swap. What it adds is in `Binary`, which add and mul share "
+                 "(in refimpl/graph.py, not shown): float16 and bfloat16 inputs are computed in "
+                 "float32, so a result is rounded once, and each gradient is summed back to its "
+                 "input's shape, as the add node above shows.",
+                 "`Mul`도 같은 맞바꿈입니다. 참조 구현이 더 조심하는 부분은 덧셈과 곱셈이 함께 쓰는 `Binary`"
+                 "(refimpl/graph.py, 여기에는 보이지 않음)에 있습니다: float16과 bfloat16 입력은 "
+                 "float32로 계산해 결과를 한 번만 반올림하고, 각 기울기는 위의 덧셈 노드에서 본 "
+                 "것처럼 입력의 형상으로 되돌려 더합니다.")),
         Code(Text("matmul node", "MatMul 노드"), ("textbook:matmul", "textbook:matmul_backward"),
              "tensors:MatMul", op="matmul", measured=Run(matmul_shapes), why=Text(
                  "The textbook form is for 2-D X and W. The reference also takes vectors and "
-                 "batches of matrices (sums the gradient over broadcast batch axes) and adds "
-                 "the products with one rounding (`accurate_matmul`).",
+                 "batches of matrices (sums the gradient over broadcast batch axes), and it "
+                 "adds up the products in extra precision, so each entry is rounded about once "
+                 "(`accurate_matmul`).",
                  "교과서 형태는 2차원 X, W만 다룹니다. 참조 구현은 벡터와 행렬의 배치도 받고"
-                 "(브로드캐스트된 배치 축에 대해 기울기를 더함), 곱의 합을 한 번만 반올림합니다"
-                 "(`accurate_matmul`).")),
+                 "(브로드캐스트된 배치 축에 대해 기울기를 더함), 곱의 합을 더 높은 정밀도로 구해 "
+                 "원소마다 거의 한 번만 반올림합니다(`accurate_matmul`).")),
     ),
     frameworks=(Run(torch_f), Run(tensorflow_f), Run(jax_f)),
     exercises=(

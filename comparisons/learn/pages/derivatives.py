@@ -82,7 +82,8 @@ PAGE = Page(
     name="derivatives",
     korean="미분",
     posts=("000", "003", "004"),
-    terms=(("differentiation; derivative", "미분"), ("derivative (the function)", "도함수"),
+    terms=(("differentiation", "미분"), ("derivative at x", "미분값"),
+           ("derivative as a function", "도함수"),
            ("slope", "기울기"), ("partial derivative", "편미분"),
            ("gradient", "그레이디언트, 기울기"), ("numerical derivative", "수치 미분"),
            ("central difference", "중심 차분"), ("shape", "형상"), ("weight", "가중치")),
@@ -94,25 +95,27 @@ PAGE = Page(
         "조금 움직이고, 다시 x를 고정하고 y를 조금 움직입니다. 그 기울기가 편미분 "
         "(2x + y, x + 1) = (8, 4)입니다.")),
     idea=Text(
-        "The derivative of f at x is the slope (기울기) of f there: how much f moves for a tiny "
-        "nudge of x, in the limit. The function that gives this slope at every x is the "
-        "**derivative** (도함수), 2x for x²; finding it is **differentiation** (미분). Korean "
-        "keeps the two words apart; English says \"derivative\" for both.\n\n"
+        "The slope (기울기) of f at x is how much f moves for a tiny nudge of x, in the limit: "
+        "the derivative of f at x (미분값). The function that gives this slope at every x is "
+        "the **derivative** (도함수), 2x for x²; finding it is **differentiation** (미분). "
+        "English says \"derivative\" for both the number and the function; Korean tells "
+        "미분값 from 도함수.\n\n"
         "A computer can estimate a slope without algebra: nudge x by a small h both ways and "
-        "divide, (f(x + h) - f(x - h)) / 2h, the **central difference** (중심 차분). It is an "
+        "divide, (f(x + h) - f(x - h)) / 2h, the **central difference** (중심 차분), a "
+        "numerical derivative (수치 미분). It is an "
         "estimate, and h can be neither too large (the curve bends within h) nor too small "
         "(rounding eats the difference), as the results below show.\n\n"
         "With several inputs, the **partial derivative** (편미분) ∂z/∂x holds every other "
         "input constant: for z = x² + xy + y, ∂z/∂x = 2x + y and ∂z/∂y = x + 1. Collected into "
         "one array they form the **gradient** (그레이디언트, also called 기울기), which has the "
-        "shape of the input: the gradient of a loss with respect to a (2, 3) W is (2, 3). "
+        "shape (형상) of the input: the gradient of a loss with respect to a (2, 3) W is (2, 3). "
         "Nudging costs two evaluations of the loss per weight, which is why post 000 calls "
-        "it slow; backpropagation (page 5) gets every partial derivative from one backward "
+        "it costly; backpropagation (역전파, page 5) gets every partial derivative from one backward "
         "pass.",
-        "f의 x에서의 미분은 그 점에서 f의 기울기(slope)입니다: x를 아주 조금 움직일 때 f가 "
-        "얼마나 움직이는지, 그 극한값입니다. 모든 x에서 이 기울기를 주는 함수가 **도함수**"
+        "x에서 f의 기울기(slope)는 x를 아주 조금 움직일 때 f가 얼마나 움직이는지를 나타내는 "
+        "극한값으로, x에서의 미분값입니다. 모든 x에서 이 기울기를 주는 함수가 **도함수**"
         "(derivative)이고(x²의 도함수는 2x), 도함수를 구하는 일이 **미분**(differentiation)"
-        "입니다. 영어에서는 둘 다 derivative라고 부르기도 합니다.\n\n"
+        "입니다. 영어는 미분값과 도함수를 모두 derivative라고 부릅니다.\n\n"
         "컴퓨터는 식을 풀지 않고도 기울기를 어림할 수 있습니다. x를 작은 h만큼 양쪽으로 움직여 "
         "(f(x + h) - f(x - h)) / 2h를 계산하는 **중심 차분**(central difference), 곧 수치 "
         "미분(numerical derivative)입니다. 어림값이므로 h가 너무 크면 h 안에서 곡선이 휘고, "
@@ -122,7 +125,8 @@ PAGE = Page(
         "모은 것이 **그레이디언트**(gradient, 기울기라고도 부름)이며 입력과 형상(shape)이 "
         "같습니다: (2, 3) 가중치 W에 대한 손실의 그레이디언트는 (2, 3)입니다. 이렇게 하나씩 "
         "움직이면 가중치 하나마다 손실을 두 번 계산해야 하므로 포스트 000은 비효율적이라고 "
-        "말합니다. 역전파(5장)는 역방향 계산 한 번으로 모든 편미분을 얻습니다."),
+        "말합니다. 역전파(backpropagation, 5장)는 역방향 계산 한 번으로 모든 편미분을 "
+        "얻습니다."),
     code=(
         Code(Text("numerical derivative", "수치 미분"), ("textbook:numerical_derivative",),
              "derivatives:numerical_derivative", measured=Run(fixed_step), why=Text(
@@ -149,13 +153,13 @@ PAGE = Page(
         Run(step_sizes, caption=Text(
             "The central difference of x³ at 2 (exactly 12) for four step sizes h: too large "
             "and the curve's bend shows (error h²), too small and rounding takes over.",
-            "x³의 2에서의 중심 차분(정확한 값은 12)을 네 가지 h로 계산했습니다. h가 너무 크면 "
+            "x = 2에서 x³의 중심 차분(정확한 값은 12)을 네 가지 h로 계산했습니다. h가 너무 크면 "
             "곡선의 휨이(오차 h²), 너무 작으면 반올림 오차가 드러납니다.")),
     ),
     exercises=(
         Exercise(Text("Estimate the derivative of x³ at x = 2 numerically. What does the "
                       "derivative 3x² give?",
-                      "x³의 x = 2에서의 미분을 수치로 어림하세요. 도함수 3x²는 얼마를 줄까요?"),
+                      "x = 2에서 x³의 미분값을 수치로 어림하세요. 도함수 3x²는 얼마를 줄까요?"),
                  ">>> from refimpl import numerical_derivative\n"
                  ">>> round(numerical_derivative(lambda x: x ** 3, 2.0), 6)   # 3 * 2**2\n"
                  "12.0\n"),

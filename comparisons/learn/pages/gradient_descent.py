@@ -107,22 +107,26 @@ PAGE = Page(
     korean="경사 하강법",
     posts=("000", "002"),
     terms=(("gradient descent", "경사 하강법"), ("gradient", "그레이디언트, 기울기"),
-           ("derivative / differentiation", "도함수 / 미분"), ("partial derivative", "편미분"),
+           ("derivative", "도함수"), ("partial derivative", "편미분"),
            ("weight / bias", "가중치 / 편향"), ("learning rate, step size", "학습률"),
            ("iteration", "이터레이션, 반복"), ("linear regression", "선형 회귀"),
+           ("closed-form solution", "닫힌 형식의 해"),
            ("gradient ascent", "경사 상승법")),
     example=Run(linear_regression_by_hand, post="002", caption=Text(
-        "Post 002's linear regression ŷ = w x + b with the squared loss, fitted by gradient "
-        "descent: the two partial derivatives, then a step of size lr against them, repeated. "
-        "After 500 steps w and b agree with the closed-form answer to four decimals.",
-        "포스트 002의 선형 회귀 ŷ = w x + b를 제곱 손실과 경사 하강법으로 학습합니다. 두 편미분을 "
-        "구하고, 그 반대 방향으로 lr만큼 움직이기를 반복합니다. 500번 뒤 w와 b는 닫힌 형식의 "
-        "해와 소수점 넷째 자리까지 같습니다.")),
+        "Post 002's linear regression (선형 회귀) ŷ = w x + b with the squared loss, fitted by "
+        "gradient descent (경사 하강법): the two partial derivatives, then a step against them "
+        "scaled by lr, repeated. After 500 steps w and b agree with the closed-form answer "
+        "(닫힌 형식의 해) to four decimals.",
+        "포스트 002의 선형 회귀(linear regression) ŷ = w x + b를 제곱 손실과 경사 하강법"
+        "(gradient descent)으로 학습합니다. 두 편미분을 구하고, 그 반대 방향으로 lr을 곱한 만큼 "
+        "움직이기를 반복합니다. 500번 반복한 뒤 w와 b는 식으로 바로 구한 해(닫힌 형식의 해, "
+        "closed-form solution)와 소수점 넷째 자리까지 같습니다.")),
     idea=Text(
-        "The derivative (도함수) f'(x) says how f changes when x moves a little; finding it is "
-        "differentiation (미분). For a loss of many weights, the partial derivatives (편미분) "
-        "in each weight together make the gradient (그레이디언트), which points where the loss "
-        "grows fastest. **Gradient descent** (경사 하강법) takes a small step the other way, "
+        "Post 000 starts from the derivative (도함수): f'(x) > 0 means f grows with x, so "
+        "moving x a little against f'(x) makes f smaller. For a loss of many weights, the "
+        "partial derivatives (편미분) in each weight together make the gradient (그레이디언트), "
+        "which points where the loss grows fastest. **Gradient descent** (경사 하강법) takes "
+        "a small step the other way, "
         "w ← w - lr · dL/dw, and repeats; each repetition is an iteration (이터레이션, 반복).\n\n"
         "Post 002's model is ŷ = w x + b, with a weight w (가중치) and a bias b (편향), and the "
         "squared loss L = mean((ŷ - t)²). Its partial derivatives are dL/dw = mean(2(ŷ - t) x) "
@@ -134,16 +138,16 @@ PAGE = Page(
         "the minimum, 0.5 lands on it in one step, and above 1 every step overshoots further. "
         "Too small, and it barely moves. To make a reward larger instead, step along the "
         "gradient: gradient ascent (경사 상승법).",
-        "도함수(derivative) f'(x)는 x가 조금 움직일 때 f가 얼마나 변하는지 알려 주고, 도함수를 "
-        "구하는 일을 미분(differentiation)이라고 합니다. 가중치가 여러 개인 손실에서는 각 "
+        "포스트 000은 도함수(derivative)에서 출발합니다: f'(x) > 0이면 x가 커질 때 f도 커지므로, "
+        "x를 f'(x)의 반대 방향으로 조금 움직이면 f가 작아집니다. 가중치가 여러 개인 손실에서는 각 "
         "가중치에 대한 편미분(partial derivative)을 모은 것이 그레이디언트(gradient)이고, 손실이 "
         "가장 빨리 커지는 방향을 가리킵니다. **경사 하강법**(gradient descent)은 그 반대 "
         "방향으로 조금 움직이는 w ← w - lr · dL/dw를 반복합니다. 한 번의 반복이 "
         "이터레이션(iteration)입니다.\n\n"
         "포스트 002의 모델은 가중치(weight) w와 편향(bias) b를 가진 ŷ = w x + b이고, 손실은 제곱 "
         "손실 L = mean((ŷ - t)²)입니다. 편미분은 dL/dw = mean(2(ŷ - t) x), dL/db = "
-        "mean(2(ŷ - t))입니다. 이 모델은 닫힌 형식의 최솟값(최소제곱)도 있는데, 경사 하강법은 같은 "
-        "w와 b에 도달하며, 가중치가 수백만 개이고 닫힌 형식이 없는 신경망에서도 그대로 "
+        "mean(2(ŷ - t))입니다. 이 모델은 최솟값을 식으로 바로 구할 수도 있는데(최소제곱법), "
+        "경사 하강법은 같은 w와 b에 도달하며, 가중치가 수백만 개이고 닫힌 형식이 없는 신경망에서도 그대로 "
         "작동합니다.\n\n"
         "보폭(step size)인 **학습률**(learning rate) lr이 성패를 가릅니다. f(w) = w²에서 한 "
         "걸음은 w ← w - lr · 2w = (1 - 2 lr) w입니다. lr이 1보다 작으면 w가 최솟값 쪽으로 줄고, "
@@ -172,11 +176,12 @@ PAGE = Page(
             "The learning rate, measured: gradient descent on a bowl f(w) = ½ wᵀAw whose "
             "steepest curvature is L = 4, from the same start with four learning rates. Above "
             "2/L = 0.5 every step overshoots further and the loss grows; 1/L = 0.25 goes "
-            "straight down; 0.01 is slow; 1e-6 hardly moves.",
+            "straight down; 0.01 is slow; 1e-6 hardly moves. (f(w) = w² above is the case "
+            "L = 2, hence its limit lr < 2/L = 1.)",
             "학습률을 측정한 결과: 가장 가파른 곡률이 L = 4인 그릇 모양 f(w) = ½ wᵀAw에서, 같은 "
             "출발점과 네 가지 학습률로 경사 하강법을 돌립니다. 2/L = 0.5보다 크면 걸음마다 더 "
             "멀리 넘어가 손실이 커지고, 1/L = 0.25는 곧장 내려가며, 0.01은 느리고, 1e-6은 거의 "
-            "움직이지 않습니다.")),
+            "움직이지 않습니다. (위의 f(w) = w²는 L = 2인 경우라서 한계가 lr < 2/L = 1입니다.)")),
         Run(learning_rate_losses),
         Figure("linear_regression", lambda lang: figures.linear_regression(lang=lang), Text(
             "Linear regression on 64 noisy points: the path of (w, b) from (0, 0) over the "

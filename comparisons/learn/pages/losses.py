@@ -108,27 +108,30 @@ PAGE = Page(
         "For **regression** (회귀) the output is a number and the loss is the mean squared error "
         "(평균 제곱 오차) mean((ŷ - t)²), with gradient 2(ŷ - t)/n. For **classification** (분류) "
         "into D classes the target is a one-hot (원-핫) vector: 1 in the target class's dimension, "
-        "0 elsewhere. The model outputs D scores, the logits (로짓); softmax turns them into "
-        "probabilities, and the cross-entropy (교차 엔트로피) is -log of the target's probability. "
-        "Its gradient, softmax - one-hot, raises the target's logit and lowers the others. Only "
-        "the order matters for the answer: the predicted class is the largest logit, so the "
-        "target just has to beat the other nine.\n\n"
-        "For a **probabilistic** task the model predicts a distribution, here a mean and a "
-        "variance, and the loss is the negative log-likelihood of the target under it, "
-        "(log var + (mean - t)²/var)/2: a wide variance costs little for a miss but pays log var "
-        "for being unsure.",
+        "0 elsewhere. The model outputs D scores, the logits (로짓); softmax (소프트맥스 함수) "
+        "turns them into probabilities, and the cross-entropy (교차 엔트로피) is -log of the "
+        "target's probability. Its gradient is softmax - one-hot, negative for the target "
+        "only, so a step against it raises the target's logit and lowers the others. For the "
+        "answer only the order matters: the predicted class is the largest logit, so the "
+        "target just has to beat the other D - 1 (here nine).\n\n"
+        "For a **probabilistic** task (확률적 문제) the model predicts a distribution, here a "
+        "mean and a variance, and the loss is the negative log-likelihood (음의 로그 우도) of the target "
+        "under it, (log var + (mean - t)²/var)/2, leaving out the constant log(2π)/2 as torch "
+        "does: a wide variance makes a miss cheap but costs ½ log var for being unsure.",
         "손실 함수(loss function)는 모델의 출력과 타깃의 차이를 하나의 숫자로 바꾸고, 학습은 이 "
         "숫자를 줄입니다. 출력에 대한 손실의 기울기가 역전파의 출발점입니다.\n\n"
         "**회귀**(regression)에서는 출력이 숫자이고, 손실은 평균 제곱 오차(mean squared error) "
         "mean((ŷ - t)²), 기울기는 2(ŷ - t)/n입니다. D개 클래스의 **분류**(classification)에서 "
         "타깃은 원-핫(one-hot) 벡터입니다: 타깃 클래스의 차원만 1이고 나머지는 0입니다. 모델은 "
-        "점수 D개, 즉 로짓(logit)을 내고, 소프트맥스가 이를 확률로 바꾸며, 교차 엔트로피"
-        "(cross-entropy)는 타깃 확률의 -log입니다. 기울기 softmax - one-hot은 타깃의 로짓은 "
-        "올리고 나머지는 내립니다. 답에는 순서만 중요합니다: 가장 큰 로짓이 예측 클래스이므로, "
-        "타깃이 나머지 9개보다 크기만 하면 됩니다.\n\n"
-        "**확률적** 문제에서는 모델이 분포(여기서는 평균과 분산)를 예측하고, 손실은 그 분포에서 "
-        "타깃의 음의 로그 우도(negative log-likelihood) (log var + (mean - t)²/var)/2입니다. "
-        "분산을 넓게 잡으면 빗나가도 손실이 적지만, 확신이 없는 만큼 log var를 치릅니다."),
+        "점수 D개, 즉 로짓(logit)을 내고, 소프트맥스 함수(softmax)가 이를 확률로 바꾸며, 교차 "
+        "엔트로피(cross-entropy)는 타깃 확률의 -log입니다. 기울기는 softmax - one-hot으로 타깃 "
+        "자리만 음수이므로, 그 반대 방향으로 한 걸음 가면 타깃의 로짓은 올라가고 나머지는 "
+        "내려갑니다. 예측에는 로짓의 크기 순서만 중요합니다: 가장 큰 로짓이 예측 클래스이므로, "
+        "타깃이 나머지 D - 1개(여기서는 9개)보다 크기만 하면 됩니다.\n\n"
+        "**확률적** 문제(probabilistic task)에서는 모델이 분포(여기서는 평균과 분산)를 예측하고, 손실은 그 분포에서 "
+        "타깃의 음의 로그 우도(negative log-likelihood) (log var + (mean - t)²/var)/2입니다"
+        "(torch처럼 상수 log(2π)/2는 뺍니다). 분산을 넓게 잡으면 빗나가도 손실이 적지만, "
+        "확신하지 않는 대가로 ½ log var를 냅니다."),
     code=(
         Code(Text("mean squared error", "평균 제곱 오차"), ("textbook:mse", "textbook:mse_backward"),
              "losses:mse", op="mse", measured=Run(mse_shapes), why=Text(
@@ -140,7 +143,8 @@ PAGE = Page(
                  "`y_hat - t`는 브로드캐스팅됩니다. 형상(shape) (3, 1)인 층의 출력과 형상 (3,)인 "
                  "타깃을 빼면 모든 예측값에서 모든 타깃을 뺀 (3, 3) 표가 되고, 교과서 형태는 그 "
                  "평균을 돌려줍니다. 오류 없이 틀린 손실입니다. 참조 구현은 형상이 다르면 거부하고"
-                 "(`_same_shape`), mean, sum, none 세 가지 reduction을 제공합니다.")),
+                 "(`_same_shape`), mean, sum, none 세 가지 축약 방식(reduction)을 "
+                 "제공합니다.")),
         Code(Text("cross-entropy", "교차 엔트로피"),
              ("textbook:cross_entropy", "textbook:cross_entropy_backward"),
              "losses:cross_entropy", op="cross_entropy", measured=Run(logit_gap), why=Text(
@@ -149,15 +153,16 @@ PAGE = Page(
                  "wrong class's probability is e^-1000, which rounds to 0: the textbook loss "
                  "stops at -log(1e-7) = 16.1 where the true loss is 1000, and a sure right "
                  "answer costs -1e-7, below 0. The reference computes log-softmax directly, "
-                 "(x - max) - log(sum e^(x - max)) (`LogSoftmax`, on the activations page), and "
-                 "needs no 1e-7. It also takes the target "
-                 "as class indices or as one-hot rows, as the example above does.",
+                 "(x - max) - log(sum e^(x - max)) (`log_softmax`, in the activations page's "
+                 "table), and needs no 1e-7. It also takes the target as class indices or as "
+                 "one-hot rows, as the example above does.",
                  "교과서 형태는 소프트맥스 출력에 1e-7을 더해 log를 취합니다. 0으로 반올림된 확률이 "
                  "log 0이 되지 않게 하려는 것입니다. 로짓이 1000 차이 나면 틀린 클래스의 확률은 "
                  "e^-1000이라 0으로 반올림됩니다. 그러면 교과서 손실은 참값 1000 대신 -log(1e-7) = "
                  "16.1에서 멈추고, 확실히 맞힌 답은 0보다 작은 -1e-7이 됩니다. 참조 구현은 "
                  "log-softmax를 (x - max) - log(sum e^(x - max))로 직접 계산하므로(활성화 함수 "
-                 "페이지의 `LogSoftmax`) 1e-7이 필요 없습니다. 또한 타깃을 클래스 번호로도, 위 예제처럼 원-핫 행으로도 받습니다.")),
+                 "페이지 표의 `log_softmax`) 1e-7이 필요 없습니다. 또한 타깃을 클래스 번호로도, "
+                 "위 예제처럼 원-핫 행으로도 받습니다.")),
     ),
     frameworks=(Run(torch_dog), Run(tensorflow_dog, caption=Text(
         "Keras' `CategoricalCrossentropy` expects probabilities unless told `from_logits=True`; "

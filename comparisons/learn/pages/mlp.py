@@ -95,7 +95,7 @@ PAGE = Page(
     name="MLP",
     korean="다층 퍼셉트론",
     posts=("001", "002"),
-    terms=(("multi-layer perceptron (MLP)", "다층 퍼셉트론"), ("input layer", "입력층"),
+    terms=(("multi-layer perceptron, MLP", "다층 퍼셉트론"), ("input layer", "입력층"),
            ("hidden layer", "은닉층"), ("output layer", "출력층"),
            ("weight, bias", "가중치, 편향"), ("activation function", "활성화 함수"),
            ("nonlinear", "비선형"), ("affine map", "아핀 변환"), ("decision boundary", "결정 경계"),
@@ -195,7 +195,7 @@ PAGE = Page(
                  "105\n"),
         Exercise(Text("A mini-batch of 5 samples goes into `mlp([2, 4, 1])`. Predict the shape "
                       "of the hidden layer's output and of the network's output.",
-                      "샘플 5개의 미니배치가 `mlp([2, 4, 1])`에 들어갑니다. 은닉층 출력과 신경망 "
+                      "샘플 5개의 미니 배치가 `mlp([2, 4, 1])`에 들어갑니다. 은닉층 출력과 신경망 "
                       "출력의 형상을 예측하세요."),
                  ">>> import numpy as np\n>>> from refimpl import mlp\n"
                  ">>> net = mlp([2, 4, 1])\n>>> x = np.zeros((5, 2))\n"

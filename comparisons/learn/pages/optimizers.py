@@ -131,20 +131,19 @@ PAGE = Page(
         "directly, instead of wd · p being added to the gradient, where Adam's division would "
         "rescale it.\n\n"
         "The comparison runs below train the XOR MLP (and a linear regression) for 100 steps "
-        "in refimpl and in every framework, and a float64 run must agree to 1e-10. Keras keeps "
-        "the learning rate in a float32 variable and passes momentum and the betas through "
-        "float32 even in a float64 run. 0.9 in float32 is 0.8999999762, and over 100 steps "
-        "of Adam such roundings of the usual values grow into a gap of about 1e-8. So the "
-        "runs use values that float32 (even float16) holds exactly: powers of two for the "
+        "in refimpl and in every framework; a float64 run must agree to 1e-10. Keras passes "
+        "the learning rate, momentum and the betas through float32 even in a float64 run, and "
+        "0.9 in float32 is 0.8999999762: over 100 steps of Adam the usual values drift apart "
+        "by about 1e-8. So the runs use values float32 holds exactly: powers of two for the "
         "learning rates and weight decay (2⁻⁴ = 0.0625, 2⁻⁵ = 0.03125, 2⁻⁷ = 0.0078125), "
         "0.875 = 1 − 2⁻³ for momentum, ρ and β₁, and 1 − 2⁻¹⁰ = 0.9990234375 for β₂, next "
-        "to the usual 0.999. eps (1e-8, 1e-10) is not exact, but it is added to √v, which "
-        "is far larger here: rounding it moves the Adam run by about 1e-15. The results show "
-        "both numbers.",
+        "to the usual 0.999. Only eps (1e-8, 1e-10) is not exact, but it is added to the far "
+        "larger √v: rounding it moves the Adam run by a few 1e-15. The results show both "
+        "numbers.",
         "모든 옵티마이저(optimizer)는 각 파라미터를 기울기(gradient, 그레이디언트)의 반대 "
         "방향으로 옮깁니다: p ← p − lr · 방향. 방향과 그 크기를 정하는 방법이 다를 "
         "뿐입니다.\n\n"
-        "- **SGD**: 기울기 그대로, p ← p − lr g (미니배치에서의 경사 하강법(gradient "
+        "- **SGD**: 기울기 그대로, p ← p − lr g (미니 배치에서의 경사 하강법(gradient "
         "descent)).\n"
         "- **모멘텀**(momentum): 속도(velocity) v ← μ v + g에 지난 기울기를 쌓고 p를 v 방향으로 "
         "옮깁니다. 꾸준한 경사에서는 빨라지고, 지나쳐 넘어갈 수 있습니다.\n"
@@ -153,8 +152,8 @@ PAGE = Page(
         "- **AdaGrad**, 적응적 학습률(adaptive learning rate; 포스트 002가 말한, 보폭을 스스로 "
         "바꾸는 방법): 파라미터마다 지금까지의 기울기 제곱합의 제곱근으로 보폭을 나눕니다. "
         "기울기가 큰 파라미터는 느려지고, 합이 커질수록 보폭은 줄어듭니다.\n"
-        "- **RMSProp**: AdaGrad의 합 대신 g²의 이동 평균(망각 계수 ρ)을 써서 보폭이 사라지지 "
-        "않게 합니다.\n"
+        "- **RMSProp**: AdaGrad의 합 대신 g²의 이동 평균(running mean, 망각 계수 ρ)을 써서 "
+        "보폭이 사라지지 않게 합니다.\n"
         "- **Adam**: 모멘텀의 g 이동 평균을 RMSProp의 g² 이동 평균의 제곱근으로 나눕니다. 둘 "
         "다 0에서 시작하므로 편향 보정(bias correction)을 합니다. 첫 걸음은 기울기의 크기와 "
         "상관없이 lr입니다.\n"
@@ -162,13 +161,13 @@ PAGE = Page(
         "Adam의 나눗셈이 그 크기를 바꾸므로, 대신 p를 lr · wd · p만큼 직접 줄입니다.\n\n"
         "아래 비교 실행은 XOR MLP(와 선형 회귀)를 refimpl과 모든 프레임워크에서 100단계 "
         "학습하며, float64 실행은 1e-10까지 일치해야 합니다. Keras는 float64 실행에서도 "
-        "학습률을 float32 변수에 두고 모멘텀과 베타를 float32로 거칩니다. 0.9는 float32에서 "
-        "0.8999999762이고, Adam 100단계 동안 흔히 쓰는 값들의 이런 반올림은 약 1e-8의 차이로 "
-        "커집니다. 그래서 실행들은 float32(심지어 float16)가 정확히 담는 값을 씁니다: 학습률과 가중치 감쇠는 2의 "
-        "거듭제곱(2⁻⁴ = 0.0625, 2⁻⁵ = 0.03125, 2⁻⁷ = 0.0078125), 모멘텀, ρ, β₁은 "
-        "0.875 = 1 − 2⁻³, β₂는 흔히 쓰는 0.999에 가까운 1 − 2⁻¹⁰ = 0.9990234375. eps(1e-8, "
-        "1e-10)는 정확하지 않지만, 여기서는 훨씬 큰 √v에 더해지므로 반올림해도 Adam 실행이 약 "
-        "1e-15만 움직입니다. 결과에서 두 숫자를 확인할 수 있습니다."),
+        "학습률, 모멘텀, 베타를 float32로 거치는데, 0.9는 float32에서 0.8999999762입니다: "
+        "흔히 쓰는 값으로는 Adam 100단계 동안 약 1e-8까지 벌어집니다. 그래서 실행들은 "
+        "float32가 정확히 담는 값을 씁니다: 학습률과 가중치 감쇠는 2의 거듭제곱(2⁻⁴ = "
+        "0.0625, 2⁻⁵ = 0.03125, 2⁻⁷ = 0.0078125), 모멘텀, ρ, β₁은 0.875 = 1 − 2⁻³, β₂는 "
+        "흔히 쓰는 0.999에 가까운 1 − 2⁻¹⁰ = 0.9990234375. eps(1e-8, 1e-10)만 정확하지 "
+        "않지만, 훨씬 큰 √v에 더해지므로 반올림해도 Adam 실행은 1e-15의 몇 배만큼만 "
+        "움직입니다. 결과에서 두 숫자를 확인할 수 있습니다."),
     frameworks=(
         Run(torch_adam, caption=Text(
             "The same name, two formulas: one Adam step from p = 0 with g = 1, lr = 1 and "
@@ -182,7 +181,7 @@ PAGE = Page(
             "not a defect.",
             "Keras는 보정 전의 √v에 eps를 더하므로(Kingma와 Ba의 \"epsilon hat\") eps = 1이면 "
             "보폭이 훨씬 작습니다. refimpl은 두 방식을 모두 계산하며(`eps_hat=True`, 결과 "
-            "참고), 비교 실행은 이 차이를 결함이 아닌 convention으로 셉니다.")),
+            "참고), 비교 실행은 이 차이를 결함이 아니라 프레임워크의 관례(convention)로 셉니다.")),
         Run(jax_adam, caption=Text(
             "optax, like torch, adds eps after the correction.",
             "optax는 torch처럼 보정 뒤에 eps를 더합니다.")),

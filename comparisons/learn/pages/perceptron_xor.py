@@ -50,16 +50,16 @@ PAGE = Page(
            ("weight, bias", "가중치, 편향"), ("step function", "계단 함수"),
            ("threshold", "임계치"), ("linearly separable", "선형 분리 가능"),
            ("decision boundary", "결정 경계"), ("epoch", "에포크"),
-           ("exclusive OR (XOR)", "배타적 논리합")),
+           ("exclusive OR, XOR", "배타적 논리합")),
     example=Run(four_gates, post="001", caption=Text(
         "Post 001's claim, run: one perceptron learns AND and OR (and NAND), but not XOR. "
         "Each starts at w = 0, b = 0 and applies the perceptron rule sample by sample until "
-        "an epoch has no wrong answer. On XOR the weights at the start of an epoch repeat an "
+        "an epoch (에포크) has no wrong answer. On XOR the weights at the start of an epoch repeat an "
         "earlier epoch's (`cycled=True`), so the rule would loop for ever.",
         "포스트 001의 주장을 실행해 봅니다: 퍼셉트론 하나는 AND와 OR(그리고 NAND)은 배우지만 "
-        "XOR은 배우지 못합니다. 각각 w = 0, b = 0에서 시작해, 한 에포크 동안 틀린 답이 없을 "
-        "때까지 샘플마다 퍼셉트론 규칙을 적용합니다. XOR에서는 에포크 시작의 가중치가 이전 "
-        "에포크와 같아지므로(`cycled=True`) 규칙은 영원히 반복됩니다.")),
+        "XOR은 배우지 못합니다. 각각 w = 0, b = 0에서 시작해, 한 에포크(epoch) 동안 틀린 답이 "
+        "없을 때까지 샘플마다 퍼셉트론 규칙을 적용합니다. XOR에서는 에포크를 시작할 때의 "
+        "가중치가 앞선 에포크의 시작과 같아지므로(`cycled=True`) 규칙은 영원히 맴돕니다.")),
     idea=Text(
         "A perceptron (퍼셉트론) multiplies its inputs by weights (가중치), adds a bias (편향) "
         "and passes the sum through a step function (계단 함수): y = 1 if x · w + b > 0, "

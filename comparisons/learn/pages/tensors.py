@@ -36,7 +36,7 @@ PAGE = Page(
     korean="텐서",
     posts=("000",),
     terms=(("tensor", "텐서"), ("axis", "축"), ("rank, ndim", "랭크"), ("scalar", "스칼라"),
-           ("vector", "벡터"), ("matrix", "행렬"), ("shape", "형상 (크기)"),
+           ("vector", "벡터"), ("matrix", "행렬"), ("shape", "형상, 크기"),
            ("data type, dtype", "데이터 타입"), ("dimension", "차원")),
     example=Run(ranks, post="000", caption=Text(
         "One tensor of each rank, from the scalar to a batch of videos, with the three "
@@ -90,8 +90,10 @@ PAGE = Page(
                       "`np.array([12, 3, 5, 16, 7])`의 랭크와 길이는 얼마일까요?"),
                  ">>> import numpy as np\n>>> v = np.array([12, 3, 5, 16, 7])\n"
                  ">>> v.ndim, len(v)      # one axis holding 5 entries\n(1, 5)\n"),
-        Exercise(Text("Reshape the same five numbers into a rank-5 tensor. What is its shape?",
-                      "같은 숫자 다섯 개를 랭크-5 텐서로 바꾸면 형상은 어떻게 될까요?"),
+        Exercise(Text("`reshape(1, 1, 1, 1, 5)` puts the same five numbers on five axes. "
+                      "Predict the rank and the shape.",
+                      "`reshape(1, 1, 1, 1, 5)`는 같은 숫자 다섯 개를 축 다섯 개에 담습니다. "
+                      "랭크와 형상을 예측하세요."),
                  ">>> import numpy as np\n"
                  ">>> t = np.array([12, 3, 5, 16, 7]).reshape(1, 1, 1, 1, 5)\n"
                  ">>> t.ndim, t.shape     # five axes, four of them of length 1\n"

@@ -104,7 +104,7 @@ PAGE = Page(
     name="training loop",
     korean="학습 루프",
     posts=("001",),
-    terms=(("batch size", "배치 크기"), ("mini-batch", "미니배치"),
+    terms=(("batch size", "배치 크기, 배치 사이즈"), ("mini-batch", "미니 배치"),
            ("iteration", "이터레이션, 반복"), ("epoch", "에포크"), ("learning rate", "학습률"),
            ("hyperparameter", "하이퍼파라미터"), ("update", "업데이트, 갱신"),
            ("weight, bias", "가중치, 편향"), ("forward pass", "순전파"),
@@ -119,7 +119,7 @@ PAGE = Page(
         "이 계산을 합니다. `last_batch`는 각 에포크 마지막 배치의 크기입니다(1000이 20으로 "
         "나누어떨어지므로 20).")),
     idea=Text(
-        "Training repeats one **iteration** (이터레이션, 반복): take a mini-batch (미니배치) of "
+        "Training repeats one **iteration** (이터레이션, 반복): take a mini-batch (미니 배치) of "
         "samples, run the forward pass (순전파), compute the loss, run the backward pass "
         "(역전파), and update every weight and bias (가중치, 편향) once. The **batch size** "
         "(배치 크기) is the number of samples behind one update. An **epoch** (에포크) is one "
@@ -134,11 +134,9 @@ PAGE = Page(
         "fewer updates per epoch and more memory at once.\n\n"
         "`iteration` is one update (forward, loss, backward, step), `minibatches` the "
         "batches of one epoch, and `fit` the two loops (epochs, then iterations). The "
-        "optimizer page's runs use the same loop to train the 2-4-1 XOR MLP (and a 3 → 1 "
-        "linear regression) in refimpl and in each framework from the same starting weights, "
-        "with the same batches in the same order (batch size 3 of 4 samples: two iterations "
-        "per epoch), and compare the weights and the loss after every one of 100 steps.",
-        "학습은 **이터레이션**(iteration, 반복) 하나를 되풀이합니다: 샘플의 미니배치"
+        "optimizer page's comparison runs train with this loop in refimpl and in each "
+        "framework, with the same starting weights and batches, and compare them step by step.",
+        "학습은 **이터레이션**(iteration, 반복) 하나를 되풀이합니다: 샘플의 미니 배치"
         "(mini-batch)를 꺼내 순전파(forward pass)로 손실을 계산하고, 역전파(backward pass)를 "
         "거쳐 모든 가중치와 편향(weight, bias)을 한 번 업데이트합니다. **배치 크기**(batch "
         "size)는 업데이트 한 번에 쓰이는 샘플 수입니다. **에포크**(epoch)는 학습 데이터 전체를 "
@@ -153,10 +151,8 @@ PAGE = Page(
         "한 번에 처리할 양이 많아 메모리가 더 필요합니다.\n\n"
         "`iteration`은 업데이트 한 번(순전파, 손실, 역전파, 갱신), `minibatches`는 한 "
         "에포크의 배치들, `fit`은 두 겹의 반복(에포크, 그 안의 이터레이션)입니다. 옵티마이저 "
-        "페이지의 실행들은 같은 루프로 2-4-1 XOR MLP(와 3 → 1 선형 회귀)를 refimpl과 각 "
-        "프레임워크에서 같은 초기 가중치, 같은 배치, 같은 순서로(샘플 4개를 배치 크기 3으로: "
-        "에포크당 이터레이션 2번) 학습하고, 100단계 내내 매 단계 뒤의 가중치와 손실을 "
-        "비교합니다."),
+        "페이지의 비교 실행은 이 루프로 refimpl과 각 프레임워크를 같은 초기 가중치, 같은 "
+        "배치로 학습시키고 한 단계씩 비교합니다."),
     frameworks=(
         Run(torch_iteration, caption=Text(
             "One iteration of y = x W + b on three samples of y = 2x + 1, from W = 0.5, b = 0, "

@@ -44,12 +44,13 @@ PAGE = Page(
     example=Run(dot_and_shapes, post="004", caption=Text(
         "The dot product adds the products of matching entries. For vectors of length 1 it is "
         "1 in the same direction and -1 in the opposite one, as the post says; the cosine "
-        "similarity divides by the lengths, so any vectors give the same 1 and -1. A (2, 3) "
+        "similarity divides by the lengths, so vectors of any length give 1 and -1. A (2, 3) "
         "matrix times a (3, 4) one is (2, 4), and a mini-batch X of shape (N, 2) through a "
         "2 → 3 layer gives (N, 3).",
         "내적(dot product)은 대응하는 원소들의 곱을 모두 더한 값입니다. 포스트의 설명대로 길이가 "
         "1인 벡터끼리는 같은 방향이면 1, 반대 방향이면 -1입니다. 코사인 유사도(cosine "
-        "similarity)는 길이로 나누므로 어떤 벡터든 같은 1과 -1을 줍니다. (2, 3) 행렬과 (3, 4) "
+        "similarity)는 길이로 나누므로 길이와 상관없이 같은 방향이면 1, 반대 방향이면 -1입니다. "
+        "(2, 3) 행렬과 (3, 4) "
         "행렬의 곱은 (2, 4)이고, 형상이 (N, 2)인 미니 배치 X를 2 → 3 층에 통과시키면 (N, 3)이 "
         "됩니다.")),
     idea=Text(
@@ -63,7 +64,8 @@ PAGE = Page(
         "of A with column j of B. So A's columns must be as many as B's rows, and the result "
         "has A's rows and B's columns: **(n, k) @ (k, m) → (n, m)**. Checking shapes (형상) "
         "this way catches most mistakes before any number is computed.\n\n"
-        "A layer is one matrix product: a mini-batch (미니 배치) X holds one sample per row, "
+        "A layer's weighted sum is one matrix product: a mini-batch (미니 배치) X holds one "
+        "sample per row, "
         "shape (N, 2); the weights (가중치) W are (2, 3) and the bias (편향) b is (3,), added to "
         "every row. X @ W + b is (N, 3) for every N: the batch size never changes W.",
         "벡터(vector)는 숫자를 일렬로 늘어놓은 랭크-1 배열이고, 행렬(matrix)은 숫자를 행(row)과 "
@@ -76,7 +78,8 @@ PAGE = Page(
         "그래서 A의 열 수와 B의 행 수가 같아야 하고, 결과는 A의 행 수와 B의 열 수를 가집니다: "
         "**(n, k) @ (k, m) → (n, m)**. 이렇게 형상(shape)을 먼저 확인하면 숫자를 계산하기 전에 "
         "대부분의 실수를 잡을 수 있습니다.\n\n"
-        "신경망의 층 하나는 행렬의 곱 하나입니다. 미니 배치(mini-batch) X는 한 행에 샘플 하나씩, "
+        "신경망 층 하나의 가중합은 행렬의 곱 하나입니다. 미니 배치(mini-batch) X는 한 행에 샘플 "
+        "하나씩, "
         "형상 (N, 2)이고, 가중치(weight) W는 (2, 3), 편향(bias) b는 (3,)으로 모든 행에 "
         "더해집니다. X @ W + b는 N이 얼마이든 (N, 3)입니다: 배치 크기가 바뀌어도 W는 그대로입니다."),
     results=(
