@@ -57,6 +57,17 @@ def _holds(cls) -> str:
     return f"{n}.forward is the forward, {n}.backward the backward"
 
 
+def bases(fn) -> list:
+    """The base classes whose ``backward`` the nodes of ``fn`` (a class, or a function and
+    the classes it builds) inherit: where dout meets the local derivative (the chain rule
+    of ``Elementwise``, ``Binary``, ``Loss``), first in file order."""
+    classes = [fn] if inspect.isclass(fn) else _nodes(fn) if inspect.isfunction(fn) else []
+    found = {base for cls in classes for base in cls.__mro__[1:]
+             if issubclass(base, Function) and base is not Function and "backward" in vars(base)
+             and "backward" not in vars(cls)}
+    return sorted(found, key=lambda c: (c.__module__, inspect.getsourcelines(c)[1]))
+
+
 def numpy_view(fn, note: str = "") -> tuple:
     where = f"refimpl/{fn.__module__.split('.')[-1]}.py"
     classes = _nodes(fn) if inspect.isfunction(fn) else []

@@ -32,6 +32,9 @@ WORDS = {   # the pages' own words, in both languages
     "code": Text("Code: the textbook form first", "코드: 교과서 형태 먼저"),
     "textbook": Text("textbook form", "교과서 형태"), "reference": Text("reference", "참조 구현"),
     "why": Text("Why the reference is more careful", "참조 구현이 더 조심스러운 이유"),
+    "chain": Text("its backward is the chain rule: dout times the local derivative, for every "
+                  "subclass", "이 클래스의 backward가 연쇄 법칙입니다: 모든 하위 클래스에서 dout에 "
+                  "국소 미분을 곱합니다"),
     "frameworks": Text("In the frameworks", "프레임워크에서"),
     "table": Text("Every op of this page, and its twin in each framework (one line where the "
                   "twin is one call; the link opens the code):",
@@ -152,13 +155,21 @@ def _twin(fw: str, op) -> dict:
     return _code_block(code, label)
 
 
-def _code_entry(c, page, doc, lang, runs, prefix) -> list:
+def _code_entry(c, page, lang, runs, prefix, shown: set) -> list:
+    """A Code entry: the textbook form, then folded under why: the measured difference,
+    the reference's code and, once a page, the base class whose ``backward`` applies the
+    chain rule for it (``shown`` holds those already on the page)."""
     textbook = "\n\n\n".join(source.code(source.symbol(s)) for s in c.textbook)
     careful = [{"kind": "p", "text": c.why[lang]}]
     if c.measured:
         careful += _shown(c.measured, runs[c.measured.name], lang, page.slug, prefix)
-    label, _, code = source.numpy_view(source.symbol(c.reference))
+    ref = source.symbol(c.reference)
+    label, _, code = source.numpy_view(ref)
     careful.append(_code_block(code, f"{WORDS['reference'][lang]} — {label.partition(' — ')[2]}"))
+    for base in [b for b in source.bases(ref) if b not in shown]:
+        shown.add(base)
+        where = f"refimpl/{base.__module__.split('.')[-1]}.py: class {base.__name__}"
+        careful.append(_code_block(source.code(base), f"{where} — {WORDS['chain'][lang]}"))
     numpy = [_code_block(textbook, f"{WORDS['textbook'][lang]} — refimpl/textbook.py"),
              {"kind": "details", "summary": WORDS["why"][lang], "blocks": careful}]
     op = registry.OPS.get(c.op)
@@ -185,8 +196,9 @@ def blocks(page, doc, lang: str, runs: dict, prefix: str = "", up: str = "../../
     out += [{"kind": "h2", "text": w["idea"]}, {"kind": "p", "text": page.idea[lang]}]
     if page.code:
         out.append({"kind": "h2", "text": w["code"]})
+        shown: set = set()
         for c in page.code:
-            out += _code_entry(c, page, doc, lang, runs, prefix)
+            out += _code_entry(c, page, lang, runs, prefix, shown)
     out.append({"kind": "h2", "text": w["frameworks"]})
     if page.frameworks:
         out.append({"kind": "tabs", "tabs": [

@@ -50,7 +50,8 @@ def add_broadcast():
     a, b = Variable(np.ones((2, 3)), name="a"), Variable(np.ones(3), name="b")
     dout = np.ones((2, 3))
     print("textbook db shape:", textbook.add_backward(a.data, b.data, dout)[1].shape)
-    (a + b).backward(dout)
+    y = a + b
+    y.backward(dout, retain_grad=True)
     print("reference b.grad:", b.grad)     # b was used once per row: the rows add up
 
 
@@ -60,9 +61,10 @@ def matmul_shapes():
 
     X = Variable(np.arange(12.0).reshape(4, 3), name="X")   # a mini-batch: 4 samples, 3 features
     W = Variable(np.full((3, 2), 0.5), name="W")             # a layer: 3 -> 2
-    L = sum(matmul(X, W))
+    Y = matmul(X, W)
+    L = sum(Y)
     L.backward(retain_grad=True)
-    print("X @ W has shape", matmul(X, W).shape, "; L =", L.data)
+    print("X @ W has shape", Y.shape, "; L =", L.data)
     print("W.grad has W's shape", W.grad.shape, ":\n", W.grad)
 
 
@@ -110,7 +112,7 @@ PAGE = Page(
         "언제나 입력과 같은 형상(shape)입니다."),
     code=(
         Code(Text("add node", "덧셈 노드"), ("textbook:add", "textbook:add_backward"),
-             "graph:Add", op="add", measured=Run(add_broadcast), why=Text(
+             "graph:Add", op="add", measured=Run(add_broadcast, draw=("y",)), why=Text(
                  "`return dout, dout` is right only when a and b have the same shape. With "
                  "broadcasting, b is used once per row, so its gradient is the sum over the rows; "
                  "the reference's `Binary.backward` sums it back to b's shape (`unbroadcast`).",
@@ -129,7 +131,7 @@ PAGE = Page(
                  "float32로 계산해 결과를 한 번만 반올림하고, 각 기울기는 위의 덧셈 노드에서 본 "
                  "것처럼 입력의 형상으로 되돌려 더합니다.")),
         Code(Text("matmul node", "MatMul 노드"), ("textbook:matmul", "textbook:matmul_backward"),
-             "tensors:MatMul", op="matmul", measured=Run(matmul_shapes), why=Text(
+             "tensors:MatMul", op="matmul", measured=Run(matmul_shapes, draw=("L",)), why=Text(
                  "The textbook form is for 2-D X and W. The reference also takes vectors and "
                  "batches of matrices (sums the gradient over broadcast batch axes), and it "
                  "adds up the products in extra precision, so each entry is rounded about once "
