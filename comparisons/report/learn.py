@@ -44,6 +44,20 @@ WORDS = {   # the pages' own words, in both languages
     "answer": Text("Answer (checked by doctest)", "정답 (doctest로 검사됨)"),
     "terms": Text("Terms", "용어"), "all": Text("all pages", "전체 목록"),
     "title": Text("Learn: deep-learning basics, side by side", "배우기: 딥러닝 기초를 나란히"),
+    "guide": Text(
+        "Read the pages in order: they follow the Korean introductory posts (tensors, "
+        "derivatives, the chain rule and backpropagation, activations and losses, gradient "
+        "descent, the perceptron, XOR and the MLP, the training loop), and the last one goes "
+        "beyond them. Each opens with its post's worked example, run when the page was made; "
+        "then the idea, the code as a textbook writes it and as the reference does, the same "
+        "example in torch, TensorFlow and JAX, results and exercises. All of it on one page, "
+        "with the frameworks' code in tabs: `learn.html`.",
+        "순서대로 읽으세요. 페이지들은 한국어 입문 포스트의 순서(텐서, 미분, 연쇄 법칙과 역전파, "
+        "활성화 함수와 손실 함수, 경사 하강법, 퍼셉트론과 XOR, 다층 퍼셉트론, 학습 루프)를 따르고, "
+        "마지막 페이지는 포스트의 범위를 넘어섭니다. 각 페이지는 포스트의 예제로 시작하며, 그 "
+        "코드는 페이지를 만들 때 실제로 실행됩니다. 이어서 핵심 개념, 교과서 형태와 참조 구현의 "
+        "코드, torch·TensorFlow·JAX로 옮긴 같은 예제, 결과, 연습 문제가 나옵니다. 전체를 한 "
+        "페이지에서 프레임워크별 탭과 함께 보려면 `learn.ko.html`을 여세요."),
     "generated": Text("Generated from the code by `refimpl report`; do not edit by hand.",
                       "`refimpl report`가 코드에서 만든 페이지입니다. 손으로 고치지 마세요."),
     "parity": Text("parity report", "패리티 보고서"), "lang": Text("한국어", "English"),
@@ -301,7 +315,8 @@ def render(doc: dict | None) -> dict:
     runs = [_run(p) for p in ps]
     for lang in LANGUAGES:
         prefix, up = ("", "../../") if lang == "en" else ("../", "../../../")
-        index = [f"# {WORDS['title'][lang]}", "", WORDS["generated"][lang], ""]
+        index = [f"# {WORDS['title'][lang]}", "", WORDS["generated"][lang], "",
+                 WORDS["guide"][lang], ""]
         for i, p in enumerate(ps):
             bs = blocks(p, doc, lang, runs[i], prefix, up, f"{prefix}../parity.md")
             nav = _nav(i, lang)

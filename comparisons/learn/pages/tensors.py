@@ -30,6 +30,27 @@ def dtype_memory():
         print(f"{batch.dtype.name:8} {batch.itemsize} byte(s) a number, {batch.nbytes:7,} bytes")
 
 
+def torch_default():
+    import torch
+
+    v, s = torch.tensor([12, 3, 5, 16, 7]), torch.tensor(3.5)
+    print("rank", v.ndim, "shape", tuple(v.shape), v.dtype, "| a scalar:", s.ndim, s.dtype)
+
+
+def tensorflow_default():
+    import tensorflow as tf
+
+    v, s = tf.constant([12, 3, 5, 16, 7]), tf.constant(3.5)
+    print("rank", v.ndim, "shape", tuple(v.shape), v.dtype.name, "| a scalar:", s.ndim, s.dtype.name)
+
+
+def jax_default():
+    import jax.numpy as jnp
+
+    v, s = jnp.array([12, 3, 5, 16, 7]), jnp.array(3.5)
+    print("rank", v.ndim, "shape", v.shape, v.dtype, "| a scalar:", s.ndim, s.dtype)
+
+
 PAGE = Page(
     slug="tensors",
     name="tensors",
@@ -70,6 +91,23 @@ PAGE = Page(
         "'차원'(dimension)이라는 말은 두 가지로 쓰입니다. `[12, 3, 5, 16, 7]`은 한 축에 원소 "
         "5개를 담으므로 5차원 벡터이지만, 축이 하나인 랭크-1 텐서입니다. 5차원(5D) 텐서는 축이 "
         "5개인 텐서를 말합니다."),
+    frameworks=(
+        Run(torch_default, caption=Text(
+            "The same vector and a scalar: rank and shape agree everywhere, the default "
+            "dtypes do not. torch makes integers int64 and a Python float float32.",
+            "같은 벡터와 스칼라: 랭크와 형상은 어디서나 같지만 기본 데이터 타입(dtype)은 다릅니다. "
+            "torch는 정수를 int64로, 파이썬 실수를 float32로 만듭니다.")),
+        Run(tensorflow_default, caption=Text(
+            "TensorFlow makes integers int32 and a float float32.",
+            "TensorFlow는 정수를 int32로, 실수를 float32로 만듭니다.")),
+        Run(jax_default, caption=Text(
+            "JAX follows numpy (int64, float64) here only because refimpl turns on "
+            "`jax_enable_x64` to compare float64 at float64; by default JAX gives int32 and "
+            "float32. numpy itself gives int64 and float64.",
+            "여기서 JAX가 numpy처럼 int64, float64를 주는 것은 refimpl이 float64를 float64로 "
+            "비교하려고 `jax_enable_x64`를 켜기 때문입니다. 기본 설정의 JAX는 int32와 float32를 "
+            "줍니다. numpy는 int64와 float64입니다.")),
+    ),
     results=(
         Run(dtype_memory, caption=Text(
             "The same batch of 32 RGB images of 28 × 28 pixels in three dtypes: the shape is "
