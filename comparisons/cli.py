@@ -251,13 +251,13 @@ def _diff(args) -> int:
 
 
 def _show(args) -> int:
-    from comparisons.report import learn
+    from comparisons.learn import show
 
     doc = _load(args.report) if args.report.exists() else None
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
                                        and os.environ.get("NO_COLOR") is None)
     try:
-        sys.stdout.write(learn.terminal(args.op, doc, color=color))
+        sys.stdout.write(show.terminal(args.op, doc, color=color))
     except KeyError as e:
         sys.stderr.write(f"refimpl: error: {e.args[0]}\n")
         return 2

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from comparisons import FRAMEWORKS, registry, trajectory
-from comparisons.learn import source
+from comparisons.learn import show, source
 from comparisons.learn.page import Run
 from comparisons.learn.pages import ORDER, pages
 from comparisons.report import learn
@@ -259,23 +259,23 @@ def _file_def(fw, module, name):
 
 
 def test_terminal_shows_numpy_and_the_three_twins():
-    text = learn.terminal("sigmoid")
+    text = show.terminal("sigmoid")
     assert inspect.getsource(registry.OPS["sigmoid"].reference) in text
     for fw in FRAMEWORKS:
         assert f"── {fw} — comparisons/{fw}/activations.py" in text
         assert _file_def(fw, "activations", "sigmoid") in text
     assert "\x1b" not in text
-    assert "\x1b[" in learn.terminal("sigmoid", color=True)
-    assert "def fit(" in learn.terminal("fit") and "class Adam(" in learn.terminal("adam")
+    assert "\x1b[" in show.terminal("sigmoid", color=True)
+    assert "def fit(" in show.terminal("fit") and "class Adam(" in show.terminal("adam")
 
 
 def test_terminal_unknown_name_suggests_close_matches():
     with pytest.raises(KeyError, match="sigmoid"):
-        learn.terminal("sigmiod")
+        show.terminal("sigmiod")
 
 
 def test_terminal_imports_no_framework():
-    code = ("import sys; from comparisons.report import learn; learn.terminal('sigmoid'); "
+    code = ("import sys; from comparisons.learn import show; show.terminal('sigmoid'); "
             "assert not {'torch', 'tensorflow', 'jax'} & set(sys.modules), sys.modules.keys()")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 

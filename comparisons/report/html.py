@@ -23,6 +23,7 @@ import markdown_it
 from markupsafe import Markup
 
 from comparisons import BAD, DTYPES, FRAMEWORKS, IMPLEMENTATIONS, SEVERITY, STATUSES, regions
+from comparisons.learn.words import WORDS
 from comparisons.report import (columns, convention_columns, environment_rows, markdown, plots,
                                 row_id)
 from comparisons.report.markdown import _g, _ulps
@@ -255,7 +256,6 @@ def render(doc: dict) -> str:
 def learn(built: list, lang: str) -> str:
     """learn.html (``lang`` "en") or learn.ko.html: ``built`` is [(page, blocks)] from
     comparisons/report/learn.py, built with links as seen from reports/."""
-    from comparisons.report.learn import WORDS
     return environment().get_template("learn.html.j2").render(
         lang=lang, words={k: v[lang] for k, v in WORDS.items()}, highlight_css=_highlight_css(),
         other="learn.ko.html" if lang == "en" else "learn.html",
