@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = [
     "step", "add", "add_backward", "mul", "mul_backward", "matmul", "matmul_backward",
-    "sigmoid", "sigmoid_backward", "tanh", "tanh_backward", "relu", "relu_backward",
+    "affine", "affine_backward", "sigmoid", "sigmoid_backward", "tanh", "tanh_backward", "relu", "relu_backward",
     "leaky_relu", "leaky_relu_backward", "softmax", "softmax_backward",
     "mse", "mse_backward", "cross_entropy", "cross_entropy_backward",
     "sgd_step", "numerical_derivative",
@@ -79,6 +79,21 @@ def matmul_backward(x, W, dout):
     dx = np.dot(dout, W.T)
     dW = np.dot(x.T, dout)
     return dx, dW
+
+
+def affine(x, W, b):
+    """y = x W + b, x of shape (N, D): the book's Affine layer (완전연결층: 가중합과 편향)."""
+    return np.dot(x, W) + b
+
+
+def affine_backward(x, W, b, dout):
+    """dx = dout W^T, dW = x^T dout, db = dout summed over the batch (b reached every sample)."""
+    # x must be a batch (N, D): for one sample as a vector, x.T is x itself and
+    # np.dot(x.T, dout) pairs D features with H outputs; refimpl's Linear takes both.
+    dx = np.dot(dout, W.T)
+    dW = np.dot(x.T, dout)
+    db = np.sum(dout, axis=0)
+    return dx, dW, db
 
 
 # ======================================================================= sigmoid, tanh

@@ -177,6 +177,32 @@ def test_mul_backward_ignores_broadcasting():
     assert db == 15.0                                                 # sum of a
 
 
+def test_affine_equals_refimpls_linear_layer():
+    """Small integers: every product and sum is exact, so the book's Affine and refimpl's
+    Linear (matmul then add, by backprop) agree to the bit, forward and backward."""
+    from refimpl.models import Linear
+    rng = np.random.default_rng(1)
+    x, W = rng.integers(-5, 5, (3, 4)).astype(float), rng.integers(-5, 5, (4, 2)).astype(float)
+    b, dout = rng.integers(-5, 5, 2).astype(float), rng.integers(-5, 5, (3, 2)).astype(float)
+    layer, v = Linear(4, 2, W=W, b=b), Variable(x)
+    y = layer(v)
+    np.testing.assert_array_equal(tb.affine(x, W, b), y.data)
+    y.backward(dout)
+    for mine, ref in zip(tb.affine_backward(x, W, b, dout), (v.grad, layer.W.grad, layer.b.grad)):
+        np.testing.assert_array_equal(mine, ref)
+
+
+def test_affine_backward_fails_on_one_sample_where_linear_does_not():
+    from refimpl.models import Linear
+    x, W, b = np.arange(3.0), np.full((3, 2), 0.5), np.zeros(2)
+    np.testing.assert_array_equal(tb.affine(x, W, b), [1.5, 1.5])        # forward is fine
+    with pytest.raises(ValueError, match="not aligned"):   # x.T is x: np.dot((3,), (2,))
+        tb.affine_backward(x, W, b, np.ones(2))
+    layer = Linear(3, 2, W=W, b=b)
+    layer(Variable(x)).backward(np.ones(2))
+    np.testing.assert_array_equal(layer.W.grad, np.outer(x, np.ones(2)))   # dW = x dout^T
+
+
 def test_matmul_backward_fails_on_a_batch():
     x, W, dout = np.arange(24.0).reshape(2, 3, 4), np.ones((4, 5)), np.ones((2, 3, 5))
     np.testing.assert_array_equal(tb.matmul(x, W), refimpl.matmul(x, W))   # forward is fine

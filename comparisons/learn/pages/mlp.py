@@ -1,7 +1,7 @@
 """Page 10: the multi-layer perceptron solves XOR; without activations it would not (posts 001, 002)."""
 
 from comparisons.learn import figures
-from comparisons.learn.page import Exercise, Figure, Page, Run, Text
+from comparisons.learn.page import Code, Exercise, Figure, Page, Run, Text
 
 
 def xor_mlp():
@@ -90,6 +90,21 @@ def three_layers_are_one():
     print("max |three layers - one layer| on", len(c.x), "inputs:", c.max_diff)
 
 
+def one_sample():
+    import numpy as np
+    from refimpl import Variable, textbook
+    from refimpl.models import Linear
+
+    x, W, b = np.arange(3.0), np.full((3, 2), 0.5), np.zeros(2)    # one sample, as a vector
+    try:
+        textbook.affine_backward(x, W, b, np.ones(2))
+    except ValueError as e:
+        print("textbook:", e)
+    layer = Linear(3, 2, W=W, b=b)
+    layer(Variable(x)).backward(np.ones(2))
+    print("reference: W.grad has W's shape", layer.W.grad.shape, "\n", layer.W.grad)
+
+
 PAGE = Page(
     slug="mlp",
     name="MLP",
@@ -138,6 +153,21 @@ PAGE = Page(
         "W = W₁ W₂ W₃인 한 층과 같습니다. 아무리 깊어도 아핀 변환을 쌓은 것은 아핀 변환 "
         "하나이고, 결정 경계는 여전히 직선 하나입니다. 층 사이의 비선형(nonlinear) 함수가 "
         "경계를 휘게 합니다."),
+    code=(
+        Code(Text("the affine layer, one layer of an MLP", "Affine 계층: MLP의 한 층"),
+             ("textbook:affine", "textbook:affine_backward"), "models:Linear",
+             measured=Run(one_sample), why=Text(
+                 "The book's Affine layer writes its three gradients by hand for a mini-batch "
+                 "x of shape (N, D): db sums `dout` over the batch because b was added to every "
+                 "sample. Given one sample as a vector, `x.T` is `x` itself and dW fails. The "
+                 "reference builds the layer from the matmul and add nodes (page 4), so backprop "
+                 "finds the same three gradients for a vector, a batch or a batch of batches.",
+                 "책의 Affine 계층은 형상이 (N, D)인 미니 배치 x에 맞춰 세 기울기를 손으로 씁니다. "
+                 "b는 모든 샘플에 더해졌으므로 db는 배치에 걸쳐 `dout`을 더합니다. 샘플 하나를 "
+                 "벡터로 주면 `x.T`가 `x` 그대로여서 dW 계산이 실패합니다. 참조 구현은 이 층을 "
+                 "MatMul 노드와 덧셈 노드(4장)로 만들기 때문에, 벡터든 배치든 배치의 배치든 "
+                 "역전파가 같은 세 기울기를 찾아 줍니다.")),
+    ),
     frameworks=(
         Run(torch_mlp, caption=Text(
             "A 2-4-1 network with weights set by hand to compute XOR (two OR units, two NAND "
