@@ -348,3 +348,10 @@ def test_refimpl_check_finds_the_textbook_forms_by_name():
     assert db.shape == (2, 3)                      # the textbook's shape, picked out by wrt
     y, (dx,) = learner.vjp(twin(registry.OPS["leaky_relu"]), [x], {"slope": 0.1}, [dout], (0,))
     np.testing.assert_array_equal(dx, [0.5, 0.5, 5.0])
+
+
+def test_softmax_shifts_each_row_by_its_own_max():
+    """Rows far apart: a shift by the whole batch's max would send the lower row's
+    exponentials to 0 and give 0 / 0; each row's own max keeps both rows at 1/2."""
+    x = np.array([[1000.0, 1000.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(tb.softmax(x), np.full((2, 2), 0.5))
