@@ -19,11 +19,10 @@ from pathlib import Path
 from comparisons import FRAMEWORKS, registry, trajectory
 from comparisons.learn import source
 from comparisons.learn.page import LANGUAGES, Figure, Run
-from comparisons.learn.words import WORDS
 from comparisons.learn.pages import pages
 from comparisons.learn.show import counts
+from comparisons.learn.words import WORDS
 from refimpl import optim
-
 
 
 # ---------------------------------------------------------------------------- running
@@ -75,24 +74,24 @@ def _cell(fw, module, name, rows, up) -> str:
 
 
 def _table(page, doc, up: str) -> dict:
-    rows = [r for r in (doc or {}).get("results", ())]
-    body = []
-    for op in [o for o in registry.OPS_LIST if o.concept == page.name]:
-        path, line = source.where(op.reference)
-        body.append([f"[`{op.name}`]({up}{path}#L{line})"] + [
-            _cell(fw, op.module, op.name, [r for r in rows if r["op"] == op.name
-                                           and r["framework"] == fw], up) for fw in FRAMEWORKS])
-    for run in [r for r in trajectory.RUNS if r.concept == page.name]:
-        path, line = source.where(optim.OPTIMIZERS[run.name][0])
-        body.append([f"[`{run.name}`]({up}{path}#L{line})"] + [
-            _cell(fw, "training", "_optimizer", [r for r in rows if r["op"] == run.name
-                                                 and r["framework"] == fw], up)
-            for fw in FRAMEWORKS])
+    """Every op, training run and symbol of ``page``: a link to refimpl's code, then each
+    framework's twin (``_cell``) with what the report measured of it."""
+    results = (doc or {}).get("results", ())
+
+    def row(name, obj, module, twin):
+        path, line = source.where(obj)
+        mine = [r for r in results if r["op"] == name]
+        return [f"[`{name}`]({up}{path}#L{line})"] + [
+            _cell(fw, module, twin, [r for r in mine if r["framework"] == fw], up)
+            for fw in FRAMEWORKS]
+
+    body = [row(op.name, op.reference, op.module, op.name)
+            for op in registry.OPS_LIST if op.concept == page.name]
+    body += [row(r.name, optim.OPTIMIZERS[r.name][0], "training", "_optimizer")
+             for r in trajectory.RUNS if r.concept == page.name]
     for spec in page.symbols:
-        path, line = source.where(source.symbol(spec))
-        name = spec.split(":")[1]
-        body.append([f"[`{name}`]({up}{path}#L{line})"] + [
-            _cell(fw, spec.split(":")[0], name, [], up) for fw in FRAMEWORKS])
+        module, name = spec.split(":")
+        body.append(row(name, source.symbol(spec), module, name))
     return {"kind": "table", "head": ["refimpl", *FRAMEWORKS], "rows": body}
 
 
