@@ -8,6 +8,7 @@ import doctest
 import functools
 import inspect
 import json
+import os
 import re
 import subprocess
 import sys
@@ -329,3 +330,25 @@ def test_the_korean_terms_the_issue_names_are_in_the_glossaries():
                  "곱셈 노드", "분기 노드", "원-핫", "회귀", "분류", "형상", "도함수", "미분",
                  "그레이디언트", "기울기"):
         assert term in terms, term
+
+
+def test_every_relative_link_and_image_of_the_markdown_pages_resolves(files):
+    """Links into the repository (refimpl's code, the twins), to the other pages, the
+    other language, the parity report and the images: each names a file that exists
+    (a page or image among those rendered, or a file of the repository) and, for a
+    source file, a line it has."""
+    rendered = {f"reports/{name}" for name in files} | {"reports/parity.md"}
+    for name, text in files.items():
+        if not name.endswith(".md"):
+            continue
+        here = (Path("reports") / name).parent
+        prose = re.sub(r"(`{3,}).*?\1", "", text, flags=re.S)     # not the code
+        prose = re.sub(r"`[^`\n]*`", "", prose)
+        for target in re.findall(r"\]\(([^)#]+)(?:#L(\d+))?\)", prose):
+            path, line = target
+            if "://" in path:
+                continue
+            where = os.path.normpath(here / path)          # a/../b, without the disk
+            assert where in rendered or (ROOT / where).is_file(), (name, path)
+            if line:
+                assert int(line) <= len((ROOT / where).read_text().splitlines()), (name, path)
