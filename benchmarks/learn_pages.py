@@ -4,8 +4,8 @@
 
 Renders every page as `refimpl report` does (comparisons/report/learn.py's ``render``)
 in one process, after loading the frameworks, and prints the seconds spent running the
-examples (page by page), drawing the figures, and writing Markdown and HTML, and the
-size of what it makes. The pages run real code (training the XOR MLP, the frameworks'
+examples and drawing their graphs and figures (page by page, ``_run``), and the whole
+render (that again, plus writing Markdown and HTML), and the size of what it makes. The pages run real code (training the XOR MLP, the frameworks'
 examples), so this is the cost each `make report` and the tests' render pay.
 """
 
@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from comparisons import FRAMEWORKS, adapters
-from comparisons.learn.page import Figure
 from comparisons.learn.pages import pages
 from comparisons.report import learn
 
@@ -26,23 +25,18 @@ def main(path: str = "reports/parity.json") -> None:
         adapters.adapter(fw)
     print(f"loading the frameworks: {time.perf_counter() - t:.1f} s")
     doc = json.loads(Path(path).read_text()) if Path(path).exists() else None
-    examples = figures = 0.0
+    made = 0.0
     for p in pages():
         t = time.perf_counter()
         learn._run(p)
         dt = time.perf_counter() - t
-        examples += dt
-        t = time.perf_counter()
-        for r in p.results:
-            if isinstance(r, Figure):
-                r.draw("en"), r.draw("ko")
-        figures += time.perf_counter() - t
-        print(f"  {p.slug:<22} examples {dt:5.2f} s")
+        made += dt
+        print(f"  {p.slug:<22} examples, graphs and figures {dt:5.2f} s")
     t = time.perf_counter()
     files = learn.render(doc)
     total = time.perf_counter() - t
     size = sum(len(v.encode()) for v in files.values())
-    print(f"examples {examples:.1f} s, figures {figures:.1f} s (both languages); "
+    print(f"examples, graphs and figures {made:.1f} s (both languages); "
           f"render() whole, again: {total:.1f} s for {len(files)} files, {size / 1e6:.2f} MB")
 
 

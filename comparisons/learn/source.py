@@ -10,6 +10,7 @@ seconds, and a framework that is not installed still shows its code.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import textwrap
@@ -78,6 +79,7 @@ def numpy_view(fn, note: str = "") -> tuple:
     return (label + note, "python", "\n\n\n".join(pieces))
 
 
+@functools.lru_cache(maxsize=None)   # a page's table asks each file a few times per op
 def _twin_file(fw: str, module: str):
     """(source, {top-level name: node}) of comparisons/<fw>/<module>.py, or None."""
     path = TWINS / fw / f"{module}.py"

@@ -28,15 +28,23 @@ from refimpl import optim
 # ---------------------------------------------------------------------------- running
 
 def _run(page) -> dict:
-    """Every Run of ``page``, executed once for both languages: name -> Output. The
-    frameworks are loaded first as a report loads them (jax with float64 on, TensorFlow
-    without its start-up logs), so an example prints the same in every process."""
+    """What ``page`` shows that takes running or drawing, made once for both languages and
+    both formats: each Run's name -> (Output, its graph's SVG or None), and each Figure's
+    (name, language) -> SVG. The frameworks are loaded first as a report loads them (jax
+    with float64 on, TensorFlow without its start-up logs), so an example prints the same
+    in every process."""
     from comparisons import adapters
     for fw in FRAMEWORKS:
         adapters.adapter(fw)
     runs = [page.example, *page.frameworks, *(c.measured for c in page.code if c.measured),
             *(r for r in page.results if isinstance(r, Run))]
-    return {r.name: r.execute() for r in runs}
+    made = {}
+    for r in runs:
+        out = r.execute()
+        made[r.name] = (out, _graph(r, out))
+    for f in [f for f in page.results if isinstance(f, Figure)]:
+        made.update({(f.name, lang): f.draw(lang) for lang in LANGUAGES})
+    return made
 
 
 def _graph(run: Run, out) -> str | None:
@@ -53,13 +61,13 @@ def _code_block(text, label=None, lang="python"):
     return {"kind": "code", "lang": lang, "text": text, "label": label}
 
 
-def _shown(run: Run, out, lang: str, slug: str, prefix: str) -> list:
-    """A Run: its caption, code, output and graph."""
+def _shown(run: Run, made: tuple, lang: str, slug: str, prefix: str) -> list:
+    """A Run: its caption, code, output and graph (``made``: its entry of ``_run``)."""
+    out, svg = made
     shown = [{"kind": "p", "text": run.caption[lang]}] if run.caption else []
     shown.append(_code_block(run.code))
     if out.output:
         shown.append(_code_block(out.output.rstrip("\n"), WORDS["output"][lang], "text"))
-    svg = _graph(run, out)
     if svg:
         shown.append({"kind": "img", "src": f"{prefix}img/{slug}-{run.name}.svg",
                       "svg": svg, "alt": run.name})
@@ -125,7 +133,7 @@ def _code_entry(c, page, lang, runs, prefix, shown: set) -> list:
 def blocks(page, doc, lang: str, runs: dict, prefix: str = "", up: str = "../../",
            parity: str = "../parity.md") -> list:
     """``page`` as blocks (kind: nav, terms, h2, h3, p, code, img, details, table, tabs)
-    in ``lang``; ``runs`` is ``_run(page)``; ``prefix`` leads to reports/learn/, ``up``
+    in ``lang``; ``runs`` is what ``_run(page)`` made; ``prefix`` leads to reports/learn/, ``up``
     to the repository's root and ``parity`` to the parity report, from where the page is
     written."""
     w = {k: v[lang] for k, v in WORDS.items()}
@@ -157,7 +165,7 @@ def blocks(page, doc, lang: str, runs: dict, prefix: str = "", up: str = "../../
             if isinstance(r, Figure):
                 out += [{"kind": "p", "text": r.caption[lang]},
                         {"kind": "img", "src": f"{prefix}img/{page.slug}-{r.name}.{lang}.svg",
-                         "svg": r.draw(lang), "alt": r.name}]
+                         "svg": runs[(r.name, lang)], "alt": r.name}]
             else:
                 out += _shown(r, runs[r.name], lang, page.slug, prefix)
     if page.exercises:

@@ -8,6 +8,7 @@ Python that the linters and the tests read; the page shows that body and what it
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 ORDER = ("tensors", "vectors_and_matrices", "derivatives", "chain_rule", "backpropagation",
@@ -15,6 +16,7 @@ ORDER = ("tensors", "vectors_and_matrices", "derivatives", "chain_rule", "backpr
          "optimizers")
 
 
-def pages() -> list:
+@functools.cache
+def pages() -> tuple:
     """Every page, in teaching order."""
-    return [importlib.import_module(f"{__name__}.{m}").PAGE for m in ORDER]
+    return tuple(importlib.import_module(f"{__name__}.{m}").PAGE for m in ORDER)
